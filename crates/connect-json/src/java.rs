@@ -1,0 +1,683 @@
+//! Java's text forms, reproduced exactly: `Float.toString`, `Double.toString`,
+//! `BigDecimal.toString`, `new BigDecimal(String)`, the narrowing conversions of
+//! `Number.longValue()`, and the ISO-8601 / `java.util.Date.toString()` date forms.
+//!
+//! Kafka's converters write numbers and dates through these Java methods, so a byte-exact
+//! converter has to format the same way. Floating point numbers use the shortest decimal
+//! that reads back to the same value (what `Double.toString` does since JDK 19, and what
+//! Rust's `{:e}` formatting computes; where that is a single digit Java takes the closest
+//! of one or two digits, so `Double.MIN_VALUE` is `4.9E-324`), laid out with Java's rules:
+//! plain notation with at least one fractional digit for magnitudes in `[1e-3, 1e7)`,
+//! `d.dddE±n` otherwise. Dates are in UTC on the proleptic Gregorian calendar.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use bigdecimal::BigDecimal;
+use bigdecimal::num_bigint::{BigInt, Sign};
+use connect_api::Value;
+
+/// Milliseconds in a day, as Kafka's logical types count them.
+pub(crate) const MILLIS_PER_DAY: i64 = 24 * 60 * 60 * 1000;
+
+/// `Double.toString(d)`.
+pub(crate) fn double_to_string(d: f64) -> String {
+    if d.is_nan() {
+        return "NaN".to_string();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
+    if d == 0.0 {
+        return if d.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
+    }
+    let abs = d.abs();
+    let mut scientific = format!("{abs:e}");
+    if !scientific.contains('.') {
+        // One significant digit: Java picks the closest decimal of one or two digits.
+        let two = format!("{abs:.1e}");
+        if two.parse::<f64>().ok() == Some(abs) {
+            scientific = two;
+        }
+    }
+    layout(d.is_sign_negative(), &scientific)
+}
+
+/// `Float.toString(f)`.
+pub(crate) fn float_to_string(f: f32) -> String {
+    if f.is_nan() {
+        return "NaN".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
+    }
+    let abs = f.abs();
+    let mut scientific = format!("{abs:e}");
+    if !scientific.contains('.') {
+        let two = format!("{abs:.1e}");
+        if two.parse::<f32>().ok() == Some(abs) {
+            scientific = two;
+        }
+    }
+    layout(f.is_sign_negative(), &scientific)
+}
+
+/// Lays out Rust's shortest scientific form (`1.234e1`) the way Java does.
+fn layout(negative: bool, scientific: &str) -> String {
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((scientific, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = match digits.trim_end_matches('0') {
+        "" => "0",
+        trimmed => trimmed,
+    };
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if (-3..7).contains(&exponent) {
+        if exponent >= 0 {
+            let int_len = usize::try_from(exponent).unwrap_or(0) + 1;
+            if digits.len() <= int_len {
+                out.push_str(digits);
+                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..int_len]);
+                out.push('.');
+                out.push_str(&digits[int_len..]);
+            }
+        } else {
+            out.push_str("0.");
+            let zeros = usize::try_from(-exponent - 1).unwrap_or(0);
+            out.extend(std::iter::repeat_n('0', zeros));
+            out.push_str(digits);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        out.push('.');
+        if digits.len() > 1 {
+            out.push_str(&digits[1..]);
+        } else {
+            out.push('0');
+        }
+        out.push('E');
+        out.push_str(&exponent.to_string());
+    }
+    out
+}
+
+/// `BigDecimal.toString()`: plain for non-negative scales whose adjusted exponent is at
+/// least -6, scientific (`1.23E+5`, `1E-7`) otherwise.
+pub(crate) fn big_decimal_to_string(value: &BigDecimal) -> String {
+    let (unscaled, scale) = value.as_bigint_and_exponent();
+    unscaled_to_string(&unscaled, scale)
+}
+
+fn unscaled_to_string(unscaled: &BigInt, scale: i64) -> String {
+    let negative = unscaled.sign() == Sign::Minus;
+    let coefficient = unscaled.magnitude().to_string();
+    let len = i64::try_from(coefficient.len()).unwrap_or(i64::MAX);
+    let adjusted = (len - 1).saturating_sub(scale);
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if scale == 0 {
+        out.push_str(&coefficient);
+    } else if scale > 0 && adjusted >= -6 {
+        if len > scale {
+            let point = usize::try_from(len - scale).unwrap_or(0);
+            out.push_str(&coefficient[..point]);
+            out.push('.');
+            out.push_str(&coefficient[point..]);
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n(
+                '0',
+                usize::try_from(scale - len).unwrap_or(0),
+            ));
+            out.push_str(&coefficient);
+        }
+    } else {
+        out.push_str(&coefficient[..1]);
+        if coefficient.len() > 1 {
+            out.push('.');
+            out.push_str(&coefficient[1..]);
+        }
+        if adjusted != 0 {
+            out.push('E');
+            if adjusted > 0 {
+                out.push('+');
+            }
+            out.push_str(&adjusted.to_string());
+        }
+    }
+    out
+}
+
+/// A decimal number as `new BigDecimal(String)` reads it: sign, digits and scale, kept as
+/// text so that huge exponents cost nothing until a value is really needed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct JavaDecimal {
+    negative: bool,
+    /// ASCII digits of the unscaled value, without leading zeros (`"0"` for zero).
+    digits: String,
+    /// Java's scale: the value is `digits × 10^-scale`.
+    scale: i32,
+}
+
+impl JavaDecimal {
+    /// Parses Java's `BigDecimal(String)` syntax: `[+-]digits[.digits][(e|E)[+-]digits]`
+    /// with at least one digit; `None` where Java throws `NumberFormatException`.
+    pub(crate) fn parse(text: &str) -> Option<JavaDecimal> {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut negative = false;
+        if let Some(&sign) = bytes.first()
+            && (sign == b'-' || sign == b'+')
+        {
+            negative = sign == b'-';
+            i = 1;
+        }
+        let mut digits = String::new();
+        let mut fraction_digits: i64 = 0;
+        let mut seen_point = false;
+        let mut seen_digit = false;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'0'..=b'9' => {
+                    digits.push(char::from(bytes[i]));
+                    seen_digit = true;
+                    if seen_point {
+                        fraction_digits += 1;
+                    }
+                }
+                b'.' if !seen_point => seen_point = true,
+                b'e' | b'E' => break,
+                _ => return None,
+            }
+            i += 1;
+        }
+        if !seen_digit {
+            return None;
+        }
+        let mut exponent: i64 = 0;
+        if i < bytes.len() {
+            // bytes[i] is the exponent marker
+            let rest = &text[i + 1..];
+            let unsigned = rest.strip_prefix(['+', '-']).unwrap_or(rest);
+            if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            exponent = rest.parse::<i64>().ok()?;
+            if i32::try_from(exponent).is_err() {
+                return None;
+            }
+        }
+        let scale = i32::try_from(fraction_digits - exponent).ok()?;
+        let trimmed = digits.trim_start_matches('0');
+        let digits = if trimmed.is_empty() {
+            "0".to_string()
+        } else {
+            trimmed.to_string()
+        };
+        Some(JavaDecimal {
+            negative: negative && digits != "0",
+            digits,
+            scale,
+        })
+    }
+
+    pub(crate) fn scale(&self) -> i32 {
+        self.scale
+    }
+
+    pub(crate) fn is_zero(&self) -> bool {
+        self.digits == "0"
+    }
+
+    /// The exact value as a `BigDecimal`.
+    pub(crate) fn to_big_decimal(&self) -> BigDecimal {
+        let magnitude = BigInt::parse_bytes(self.digits.as_bytes(), 10).unwrap_or_default();
+        let unscaled = if self.negative { -magnitude } else { magnitude };
+        BigDecimal::new(unscaled, i64::from(self.scale))
+    }
+
+    /// `longValue()`: the integer part (truncated toward zero), keeping only its low 64
+    /// bits, as Java's narrowing does.
+    pub(crate) fn wrapping_long(&self) -> i64 {
+        let kept: &str = if self.scale > 0 {
+            let drop = usize::try_from(self.scale).unwrap_or(usize::MAX);
+            if drop >= self.digits.len() {
+                return 0;
+            }
+            &self.digits[..self.digits.len() - drop]
+        } else {
+            &self.digits
+        };
+        let mut acc: u64 = 0;
+        for b in kept.bytes() {
+            acc = acc.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+        }
+        if self.scale < 0 {
+            // 10^n is a multiple of 2^64 from n = 64 on.
+            if self.scale <= -64 {
+                return 0;
+            }
+            for _ in 0..-self.scale {
+                acc = acc.wrapping_mul(10);
+            }
+        }
+        let value = acc as i64;
+        if self.negative {
+            value.wrapping_neg()
+        } else {
+            value
+        }
+    }
+
+    /// `doubleValue()`, correctly rounded.
+    pub(crate) fn to_f64(&self) -> f64 {
+        self.scientific().parse().unwrap_or(0.0)
+    }
+
+    /// `floatValue()`, correctly rounded.
+    pub(crate) fn to_f32(&self) -> f32 {
+        self.scientific().parse().unwrap_or(0.0)
+    }
+
+    fn scientific(&self) -> String {
+        format!(
+            "{}{}e{}",
+            if self.negative { "-" } else { "" },
+            self.digits,
+            -i64::from(self.scale)
+        )
+    }
+
+    /// The value with trailing zeros removed: `(digits, scale)`, as `stripTrailingZeros()`.
+    pub(crate) fn stripped(&self) -> (String, i64) {
+        if self.is_zero() {
+            return ("0".to_string(), 0);
+        }
+        let trimmed = self.digits.trim_end_matches('0');
+        let removed = i64::try_from(self.digits.len() - trimmed.len()).unwrap_or(0);
+        (trimmed.to_string(), i64::from(self.scale) - removed)
+    }
+
+    /// The exponent of the most significant digit (`precision - scale - 1`).
+    pub(crate) fn adjusted_exponent(&self) -> i64 {
+        i64::try_from(self.digits.len()).unwrap_or(i64::MAX) - 1 - i64::from(self.scale)
+    }
+
+    pub(crate) fn is_negative(&self) -> bool {
+        self.negative
+    }
+}
+
+/// The slots of the keys of a Java `HashMap`/`LinkedHashMap` being filled, so that a
+/// repeated key replaces the earlier entry (in its place) in constant time. Keys are
+/// compared by a text form that follows Java's `equals` closely enough: the value's debug
+/// form tells `-0.0` from `0.0`, equates NaNs and compares decimals with their scale.
+#[derive(Default)]
+pub(crate) struct KeyIndex(HashMap<String, usize>);
+
+impl KeyIndex {
+    /// The slot of a key seen before, or `None` after recording it at `next`.
+    pub(crate) fn slot(&mut self, key: String, next: usize) -> Option<usize> {
+        match self.0.entry(key) {
+            Entry::Occupied(slot) => Some(*slot.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(next);
+                None
+            }
+        }
+    }
+
+    /// [`KeyIndex::slot`] for a Connect value.
+    pub(crate) fn value_slot(&mut self, key: &Value, next: usize) -> Option<usize> {
+        self.slot(format!("{key:?}"), next)
+    }
+}
+
+/// The Java class of a Connect value, as `value.getClass()` prints in Kafka's messages
+/// (`class java.lang.Integer`).
+pub(crate) fn class_of(value: &Value) -> String {
+    format!("class {}", value.java_class_name())
+}
+
+/// Gregorian calendar date of a day count since 1970-01-01 (proleptic calendar).
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+/// Days since 1970-01-01 of a Gregorian date; the month may be out of range (lenient).
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    let month0 = month.checked_sub(1)?;
+    let year = year.checked_add(month0.div_euclid(12))?;
+    let month = month0.rem_euclid(12) + 1;
+    let y = if month <= 2 {
+        year.checked_sub(1)?
+    } else {
+        year
+    };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let first = era.checked_mul(146_097)?.checked_add(doe - 719_468)?;
+    first.checked_add(day.checked_sub(1)?)
+}
+
+fn year_text(year: i64) -> String {
+    // SimpleDateFormat prints the year of the era, so 1 BC (year 0) prints as 0001.
+    let era_year = if year >= 1 { year } else { 1 - year };
+    format!("{era_year:04}")
+}
+
+/// Kafka's `Values.dateFormatFor(date).format(date)` in UTC: `HH:mm:ss.SSS'Z'` below one
+/// day, `yyyy-MM-dd` on whole days, `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` otherwise.
+pub(crate) fn iso_format(millis: i64) -> String {
+    let days = millis.div_euclid(MILLIS_PER_DAY);
+    let of_day = millis.rem_euclid(MILLIS_PER_DAY);
+    let time = format!(
+        "{:02}:{:02}:{:02}.{:03}Z",
+        of_day / 3_600_000,
+        (of_day / 60_000) % 60,
+        (of_day / 1000) % 60,
+        of_day % 1000
+    );
+    if millis < MILLIS_PER_DAY {
+        return time;
+    }
+    let (y, m, d) = civil_from_days(days);
+    let date = format!("{}-{m:02}-{d:02}", year_text(y));
+    if millis % MILLIS_PER_DAY == 0 {
+        date
+    } else {
+        format!("{date}T{time}")
+    }
+}
+
+/// `java.util.Date.toString()` in UTC: `Thu Jan 01 00:00:00 UTC 1970`.
+pub(crate) fn date_to_string(millis: i64) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = millis.div_euclid(MILLIS_PER_DAY);
+    let of_day = millis.rem_euclid(MILLIS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let weekday = usize::try_from((days + 4).rem_euclid(7)).unwrap_or(0);
+    let month = usize::try_from(m).unwrap_or(1).saturating_sub(1);
+    format!(
+        "{} {} {d:02} {:02}:{:02}:{:02} UTC {y}",
+        DAYS[weekday % 7],
+        MONTHS[month % 12],
+        of_day / 3_600_000,
+        (of_day / 60_000) % 60,
+        (of_day / 1000) % 60,
+    )
+}
+
+/// Which ISO-8601 pattern a temporal literal is parsed with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IsoPattern {
+    /// `HH:mm:ss.SSS'Z'`
+    Time,
+    /// `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'`
+    Timestamp,
+    /// `yyyy-MM-dd`
+    Date,
+}
+
+enum Part {
+    Number(usize),
+    Literal(char),
+}
+
+/// Lenient `SimpleDateFormat.parse(text, position)` of one of Kafka's ISO patterns, in UTC:
+/// numbers may have any number of digits (and leading blanks), out-of-range fields roll
+/// over, and text after a complete match is ignored. Returns epoch milliseconds.
+pub(crate) fn parse_iso(text: &str, pattern: IsoPattern) -> Option<i64> {
+    use Part::{Literal, Number};
+    // Field slots: 0 year, 1 month, 2 day, 3 hour, 4 minute, 5 second, 6 millisecond.
+    let parts: &[Part] = match pattern {
+        IsoPattern::Time => &[
+            Number(3),
+            Literal(':'),
+            Number(4),
+            Literal(':'),
+            Number(5),
+            Literal('.'),
+            Number(6),
+            Literal('Z'),
+        ],
+        IsoPattern::Date => &[Number(0), Literal('-'), Number(1), Literal('-'), Number(2)],
+        IsoPattern::Timestamp => &[
+            Number(0),
+            Literal('-'),
+            Number(1),
+            Literal('-'),
+            Number(2),
+            Literal('T'),
+            Number(3),
+            Literal(':'),
+            Number(4),
+            Literal(':'),
+            Number(5),
+            Literal('.'),
+            Number(6),
+            Literal('Z'),
+        ],
+    };
+    let mut fields: [i64; 7] = [1970, 1, 1, 0, 0, 0, 0];
+    let chars: Vec<char> = text.chars().collect();
+    let mut pos = 0;
+    for part in parts {
+        match part {
+            Literal(c) => {
+                if chars.get(pos) != Some(c) {
+                    return None;
+                }
+                pos += 1;
+            }
+            Number(slot) => {
+                while matches!(chars.get(pos), Some(' ' | '\t')) {
+                    pos += 1;
+                }
+                let negative = chars.get(pos) == Some(&'-');
+                if negative {
+                    pos += 1;
+                }
+                let start = pos;
+                let mut value: i64 = 0;
+                while let Some(digit) = chars.get(pos).and_then(|c| c.to_digit(10)) {
+                    value = value.checked_mul(10)?.checked_add(i64::from(digit))?;
+                    pos += 1;
+                }
+                if pos == start {
+                    return None;
+                }
+                fields[*slot] = if negative { -value } else { value };
+            }
+        }
+    }
+    let days = days_from_civil(fields[0], fields[1], fields[2])?;
+    let of_day = fields[3]
+        .checked_mul(3_600_000)?
+        .checked_add(fields[4].checked_mul(60_000)?)?
+        .checked_add(fields[5].checked_mul(1000)?)?
+        .checked_add(fields[6])?;
+    days.checked_mul(MILLIS_PER_DAY)?.checked_add(of_day)
+}
+
+/// `String.trim()`: strips every char up to and including U+0020 from both ends.
+pub(crate) fn trim(text: &str) -> &str {
+    text.trim_matches(|c: char| c <= ' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn doubles_format_like_java() {
+        let cases: &[(f64, &str)] = &[
+            (12.34, "12.34"),
+            (100.0, "100.0"),
+            (1.0e10, "1.0E10"),
+            (1.0e7, "1.0E7"),
+            (9_999_999.0, "9999999.0"),
+            (0.001, "0.001"),
+            (0.0001, "1.0E-4"),
+            (-1.5e-7, "-1.5E-7"),
+            (123_456.789, "123456.789"),
+            (1.0e23, "1.0E23"),
+            (f64::MAX, "1.7976931348623157E308"),
+            (f64::MIN_POSITIVE, "2.2250738585072014E-308"),
+            (5e-324, "4.9E-324"),
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(double_to_string(*value), *expected, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn floats_format_like_java() {
+        let cases: &[(f32, &str)] = &[
+            (12.34, "12.34"),
+            (1.0e10, "1.0E10"),
+            (0.1, "0.1"),
+            (3.4028235e38, "3.4028235E38"),
+            (1.4e-45, "1.4E-45"),
+            (-2.5, "-2.5"),
+            (16_777_216.0, "1.6777216E7"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(float_to_string(*value), *expected, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn big_decimals_format_like_java() {
+        let cases: &[(&str, i64, &str)] = &[
+            ("156", 2, "1.56"),
+            ("15600", 4, "1.5600"),
+            ("-156", 2, "-1.56"),
+            ("5", 3, "0.005"),
+            ("1", 7, "1E-7"),
+            ("123", 10, "1.23E-8"),
+            ("12", -2, "1.2E+3"),
+            ("1", -1, "1E+1"),
+            ("0", 2, "0.00"),
+            ("42", 0, "42"),
+        ];
+        for (unscaled, scale, expected) in cases {
+            let value = BigDecimal::new(BigInt::from_str(unscaled).expect("int"), *scale);
+            assert_eq!(big_decimal_to_string(&value), *expected);
+        }
+    }
+
+    #[test]
+    fn java_decimal_parsing_matches_big_decimal_syntax() {
+        let d = JavaDecimal::parse("-12.340e+2").expect("valid");
+        assert_eq!((d.is_negative(), d.scale()), (true, 1));
+        assert_eq!(
+            d.to_big_decimal(),
+            BigDecimal::from_str("-1234.0").expect("d")
+        );
+        assert_eq!(JavaDecimal::parse("1.").map(|d| d.scale()), Some(0));
+        assert_eq!(JavaDecimal::parse("+.5").map(|d| d.scale()), Some(1));
+        for bad in [
+            "",
+            "+",
+            ".",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "0x10",
+            "1 ",
+            "e5",
+            "1e99999999999",
+        ] {
+            assert_eq!(JavaDecimal::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn long_value_wraps_like_java() {
+        let long = |s: &str| JavaDecimal::parse(s).expect("valid").wrapping_long();
+        assert_eq!(long("12.9"), 12);
+        assert_eq!(long("-12.9"), -12);
+        assert_eq!(long("9223372036854775808"), i64::MIN);
+        assert_eq!(long("18446744073709551617"), 1);
+        assert_eq!(long("1e64"), 0);
+        assert_eq!(long("1e3"), 1000);
+        assert_eq!(long("1e-999"), 0);
+        assert_eq!(long("4294967297") as i32, 1);
+    }
+
+    #[test]
+    fn iso_dates_format_and_parse_in_utc() {
+        assert_eq!(iso_format(0), "00:00:00.000Z");
+        assert_eq!(iso_format(45_296_789), "12:34:56.789Z");
+        assert_eq!(iso_format(17_897 * MILLIS_PER_DAY), "2019-01-01");
+        assert_eq!(
+            iso_format(17_897 * MILLIS_PER_DAY + 45_296_789),
+            "2019-01-01T12:34:56.789Z"
+        );
+        assert_eq!(
+            parse_iso("12:34:56.789Z", IsoPattern::Time),
+            Some(45_296_789)
+        );
+        assert_eq!(
+            parse_iso("2019-01-01", IsoPattern::Date),
+            Some(17_897 * MILLIS_PER_DAY)
+        );
+        assert_eq!(
+            parse_iso("2019-01-01T12:34:56.789Z", IsoPattern::Timestamp),
+            Some(17_897 * MILLIS_PER_DAY + 45_296_789)
+        );
+        // Lenient: month 13 rolls over into the next year.
+        assert_eq!(
+            parse_iso("2018-13-01", IsoPattern::Date),
+            Some(17_897 * MILLIS_PER_DAY)
+        );
+        assert_eq!(parse_iso("1234567890", IsoPattern::Date), None);
+        assert_eq!(parse_iso("12:34:56.789X", IsoPattern::Time), None);
+    }
+
+    #[test]
+    fn date_to_string_is_java_util_date_in_utc() {
+        assert_eq!(date_to_string(0), "Thu Jan 01 00:00:00 UTC 1970");
+        assert_eq!(
+            date_to_string(17_897 * MILLIS_PER_DAY + 45_296_789),
+            "Tue Jan 01 12:34:56 UTC 2019"
+        );
+    }
+}

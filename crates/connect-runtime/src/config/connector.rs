@@ -1,0 +1,373 @@
+//! The keys every connector has (Kafka's `ConnectorConfig`, `SourceConnectorConfig` and
+//! `SinkConnectorConfig`), in Kafka's groups, so that validate answers look like Kafka's.
+
+use std::time::Duration;
+
+use connect_api::config::validators::{NonEmptyString, Range, ValidString};
+use connect_api::config::{ConfigDef, ConfigError, ConfigKey, ConfigType, Importance, Width};
+use connect_api::{ParsedConfig, Props};
+
+pub const NAME: &str = "name";
+pub const CONNECTOR_CLASS: &str = "connector.class";
+pub const TASKS_MAX: &str = "tasks.max";
+pub const KEY_CONVERTER: &str = "key.converter";
+pub const VALUE_CONVERTER: &str = "value.converter";
+pub const HEADER_CONVERTER: &str = "header.converter";
+pub const TRANSFORMS: &str = "transforms";
+pub const PREDICATES: &str = "predicates";
+pub const TOPICS: &str = "topics";
+pub const TOPICS_REGEX: &str = "topics.regex";
+pub const ERRORS_RETRY_TIMEOUT: &str = "errors.retry.timeout";
+pub const ERRORS_RETRY_DELAY_MAX_MS: &str = "errors.retry.delay.max.ms";
+pub const ERRORS_TOLERANCE: &str = "errors.tolerance";
+pub const ERRORS_LOG_ENABLE: &str = "errors.log.enable";
+pub const ERRORS_LOG_INCLUDE_MESSAGES: &str = "errors.log.include.messages";
+pub const DLQ_TOPIC_NAME: &str = "errors.deadletterqueue.topic.name";
+pub const DLQ_TOPIC_REPLICATION_FACTOR: &str = "errors.deadletterqueue.topic.replication.factor";
+pub const DLQ_CONTEXT_HEADERS_ENABLE: &str = "errors.deadletterqueue.context.headers.enable";
+pub const TOPIC_CREATION_GROUPS: &str = "topic.creation.groups";
+pub const TOPIC_CREATION_DEFAULT_PARTITIONS: &str = "topic.creation.default.partitions";
+pub const TOPIC_CREATION_DEFAULT_REPLICATION_FACTOR: &str =
+    "topic.creation.default.replication.factor";
+
+const COMMON_GROUP: &str = "Common";
+const TRANSFORMS_GROUP: &str = "Transforms";
+const PREDICATES_GROUP: &str = "Predicates";
+const ERROR_GROUP: &str = "Error Handling";
+const TOPIC_CREATION_GROUP: &str = "Topic Creation";
+
+/// The keys shared by source and sink connectors.
+pub fn common_config_def() -> ConfigDef {
+    ConfigDef::new()
+        .define(
+            ConfigKey::new(NAME, ConfigType::String)
+                .validator(NonEmptyString)
+                .importance(Importance::High)
+                .doc("Globally unique name to use for this connector.")
+                .group(COMMON_GROUP, 1)
+                .width(Width::Medium)
+                .display_name("Connector name"),
+        )
+        .define(
+            ConfigKey::new(CONNECTOR_CLASS, ConfigType::String)
+                .importance(Importance::High)
+                .doc("Name or alias of the class for this connector. Must be a subclass of org.apache.kafka.connect.connector.Connector. If the connector is org.apache.kafka.connect.file.FileStreamSinkConnector, you can either specify this full name,  or use \"FileStreamSink\" or \"FileStreamSinkConnector\" to make the configuration a bit shorter")
+                .group(COMMON_GROUP, 2)
+                .width(Width::Long)
+                .display_name("Connector class"),
+        )
+        .define(
+            ConfigKey::new(TASKS_MAX, ConfigType::Int)
+                .default_value("1")
+                .validator(Range::at_least(1))
+                .importance(Importance::High)
+                .doc("Maximum number of tasks to use for this connector.")
+                .group(COMMON_GROUP, 3)
+                .width(Width::Short)
+                .display_name("Tasks max"),
+        )
+        .define(
+            ConfigKey::new(KEY_CONVERTER, ConfigType::Class)
+                .default_null()
+                .importance(Importance::Low)
+                .doc("Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the keys in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro.")
+                .group(COMMON_GROUP, 4)
+                .width(Width::Short)
+                .display_name("Key converter class"),
+        )
+        .define(
+            ConfigKey::new(VALUE_CONVERTER, ConfigType::Class)
+                .default_null()
+                .importance(Importance::Low)
+                .doc("Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the values in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro.")
+                .group(COMMON_GROUP, 5)
+                .width(Width::Short)
+                .display_name("Value converter class"),
+        )
+        .define(
+            ConfigKey::new(HEADER_CONVERTER, ConfigType::Class)
+                .default_null()
+                .importance(Importance::Low)
+                .doc("HeaderConverter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the header values in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro. By default, the SimpleHeaderConverter is used to serialize header values to strings and deserialize them by inferring the schemas.")
+                .group(COMMON_GROUP, 6)
+                .width(Width::Short)
+                .display_name("Header converter class"),
+        )
+        .define(
+            ConfigKey::new(TRANSFORMS, ConfigType::List)
+                .default_value("")
+                .importance(Importance::Low)
+                .doc("Aliases for the transformations to be applied to records.")
+                .group(TRANSFORMS_GROUP, 1)
+                .width(Width::Long)
+                .display_name("Transforms"),
+        )
+        .define(
+            ConfigKey::new(PREDICATES, ConfigType::List)
+                .default_value("")
+                .importance(Importance::Low)
+                .doc("Aliases for the predicates used by transformations.")
+                .group(PREDICATES_GROUP, 1)
+                .width(Width::Long)
+                .display_name("Predicates"),
+        )
+        .define(
+            ConfigKey::new(ERRORS_RETRY_TIMEOUT, ConfigType::Long)
+                .default_value("0")
+                .importance(Importance::Medium)
+                .doc("The maximum duration in milliseconds that a failed operation will be reattempted. The default is 0, which means no retries will be attempted. Use -1 for infinite retries.")
+                .group(ERROR_GROUP, 1)
+                .width(Width::Medium)
+                .display_name("Retry Timeout for Errors"),
+        )
+        .define(
+            ConfigKey::new(ERRORS_RETRY_DELAY_MAX_MS, ConfigType::Long)
+                .default_value("60000")
+                .importance(Importance::Medium)
+                .doc("The maximum duration in milliseconds between consecutive retry attempts. Jitter will be added to the delay once this limit is reached to prevent thundering herd issues.")
+                .group(ERROR_GROUP, 2)
+                .width(Width::Medium)
+                .display_name("Maximum Delay Between Retries for Errors"),
+        )
+        .define(
+            ConfigKey::new(ERRORS_TOLERANCE, ConfigType::String)
+                .default_value("none")
+                .validator(ValidString::one_of_ignore_case(["none", "all"]))
+                .importance(Importance::Medium)
+                .doc("Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records.")
+                .group(ERROR_GROUP, 3)
+                .width(Width::Short)
+                .display_name("Error Tolerance"),
+        )
+        .define(
+            ConfigKey::new(ERRORS_LOG_ENABLE, ConfigType::Boolean)
+                .default_value("false")
+                .importance(Importance::Medium)
+                .doc("If true, write each error and the details of the failed operation and problematic record to the Connect application log. This is 'false' by default, so that only errors that are not tolerated are reported.")
+                .group(ERROR_GROUP, 4)
+                .width(Width::Short)
+                .display_name("Log Errors"),
+        )
+        .define(
+            ConfigKey::new(ERRORS_LOG_INCLUDE_MESSAGES, ConfigType::Boolean)
+                .default_value("false")
+                .importance(Importance::Medium)
+                .doc("Whether to include in the log the Connect record that resulted in a failure. For sink records, the topic, partition, offset, and timestamp will be logged. For source records, the key and value (and their schemas), all headers, and the timestamp, Kafka topic, Kafka partition, source partition, and source offset will be logged. This is 'false' by default, which will prevent record keys, values, and headers from being written to log files.")
+                .group(ERROR_GROUP, 5)
+                .width(Width::Short)
+                .display_name("Log Error Details"),
+        )
+}
+
+/// The keys of a source connector.
+pub fn source_config_def() -> ConfigDef {
+    common_config_def()
+        .define(
+            ConfigKey::new(TOPIC_CREATION_GROUPS, ConfigType::List)
+                .default_value("")
+                .importance(Importance::Low)
+                .doc("Groups of configurations for topics created by source connectors")
+                .group(TOPIC_CREATION_GROUP, 1)
+                .width(Width::Long)
+                .display_name("Topic Creation Groups"),
+        )
+        .define(
+            ConfigKey::new(TOPIC_CREATION_DEFAULT_REPLICATION_FACTOR, ConfigType::Short)
+                .default_value("-1")
+                .importance(Importance::Low)
+                .doc("The replication factor for new topics created by this connector. The value must not be larger than the number of brokers in the Kafka cluster. -1 uses the broker's default.")
+                .group(TOPIC_CREATION_GROUP, 2)
+                .width(Width::Short)
+                .display_name("Replication Factor for Topics in default Group"),
+        )
+        .define(
+            ConfigKey::new(TOPIC_CREATION_DEFAULT_PARTITIONS, ConfigType::Int)
+                .default_value("-1")
+                .importance(Importance::Low)
+                .doc("The number of partitions new topics created by this connector have. -1 uses the broker's default.")
+                .group(TOPIC_CREATION_GROUP, 3)
+                .width(Width::Short)
+                .display_name("Partition Count for Topics in default Group"),
+        )
+}
+
+/// The keys of a sink connector.
+pub fn sink_config_def() -> ConfigDef {
+    common_config_def()
+        .define(
+            ConfigKey::new(TOPICS, ConfigType::List)
+                .default_value("")
+                .importance(Importance::High)
+                .doc("List of topics to consume, separated by commas")
+                .group(COMMON_GROUP, 4)
+                .width(Width::Long)
+                .display_name("Topics"),
+        )
+        .define(
+            ConfigKey::new(TOPICS_REGEX, ConfigType::String)
+                .default_value("")
+                .importance(Importance::High)
+                .doc("Regular expression giving topics to consume. Under the hood, the regex is compiled to a <code>java.util.regex.Pattern</code>. Only one of topics or topics.regex should be specified.")
+                .group(COMMON_GROUP, 4)
+                .width(Width::Long)
+                .display_name("Topics regex"),
+        )
+        .define(
+            ConfigKey::new(DLQ_TOPIC_NAME, ConfigType::String)
+                .default_value("")
+                .importance(Importance::Medium)
+                .doc("The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.")
+                .group(ERROR_GROUP, 6)
+                .width(Width::Medium)
+                .display_name("Dead Letter Queue Topic Name"),
+        )
+        .define(
+            ConfigKey::new(DLQ_TOPIC_REPLICATION_FACTOR, ConfigType::Short)
+                .default_value("3")
+                .importance(Importance::Medium)
+                .doc("Replication factor used to create the dead letter queue topic when it doesn't already exist.")
+                .group(ERROR_GROUP, 7)
+                .width(Width::Medium)
+                .display_name("Dead Letter Queue Topic Replication Factor"),
+        )
+        .define(
+            ConfigKey::new(DLQ_CONTEXT_HEADERS_ENABLE, ConfigType::Boolean)
+                .default_value("false")
+                .importance(Importance::Medium)
+                .doc("If true, add headers containing error context to the messages written to the dead letter queue. To avoid clashing with headers from the original record, all error context header keys, all error context header keys will start with <code>__connect.errors.</code>")
+                .group(ERROR_GROUP, 8)
+                .width(Width::Medium)
+                .display_name("Enable Error Context Headers"),
+        )
+}
+
+/// Cross-key checks of a sink config (Kafka's `SinkConnectorConfig.validate`): the error,
+/// if any, and the key it belongs to.
+pub fn validate_sink_topics(props: &Props) -> Option<(&'static str, String)> {
+    let topics = props.get(TOPICS).map(|s| s.trim()).unwrap_or("");
+    let regex = props.get(TOPICS_REGEX).map(|s| s.trim()).unwrap_or("");
+    if !topics.is_empty() && !regex.is_empty() {
+        return Some((
+            TOPICS,
+            "topics and topics.regex are mutually exclusive options, but both are set.".to_string(),
+        ));
+    }
+    if topics.is_empty() && regex.is_empty() {
+        return Some((
+            TOPICS,
+            "Must configure one of topics or topics.regex".to_string(),
+        ));
+    }
+    if !regex.is_empty()
+        && let Err(e) = regex::Regex::new(regex)
+    {
+        return Some((
+            TOPICS_REGEX,
+            format!("Invalid value {regex} for configuration topics.regex: {e}"),
+        ));
+    }
+    None
+}
+
+/// A connector config parsed against the common keys.
+#[derive(Clone, Debug)]
+pub struct ConnectorConfig {
+    parsed: ParsedConfig,
+}
+
+impl ConnectorConfig {
+    pub fn new(def: &ConfigDef, props: &Props) -> Result<Self, ConfigError> {
+        Ok(ConnectorConfig {
+            parsed: def.parse(props)?,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        self.parsed.string(NAME).unwrap_or_default()
+    }
+
+    pub fn connector_class(&self) -> &str {
+        self.parsed.string(CONNECTOR_CLASS).unwrap_or_default()
+    }
+
+    pub fn tasks_max(&self) -> usize {
+        self.parsed
+            .int(TASKS_MAX)
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(1)
+    }
+
+    pub fn parsed(&self) -> &ParsedConfig {
+        &self.parsed
+    }
+
+    pub fn topics(&self) -> Vec<String> {
+        self.parsed
+            .list(TOPICS)
+            .map(|l| l.iter().filter(|t| !t.is_empty()).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn topics_regex(&self) -> Option<&str> {
+        self.parsed.string(TOPICS_REGEX).filter(|s| !s.is_empty())
+    }
+
+    pub fn topic_creation_partitions(&self) -> i32 {
+        self.parsed
+            .int(TOPIC_CREATION_DEFAULT_PARTITIONS)
+            .unwrap_or(-1)
+    }
+
+    pub fn topic_creation_replication_factor(&self) -> i32 {
+        match self.parsed.get(TOPIC_CREATION_DEFAULT_REPLICATION_FACTOR) {
+            Some(connect_api::config::ConfigValueT::Short(n)) => i32::from(*n),
+            _ => -1,
+        }
+    }
+
+    pub fn errors_retry_timeout(&self) -> Option<Duration> {
+        match self.parsed.long(ERRORS_RETRY_TIMEOUT) {
+            Some(-1) => None,
+            Some(ms) => Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0))),
+            None => Some(Duration::ZERO),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sink_topics_are_checked_together() {
+        let mut props = Props::new();
+        assert_eq!(validate_sink_topics(&props).map(|(k, _)| k), Some(TOPICS));
+        props.insert(TOPICS.into(), "a".into());
+        assert_eq!(validate_sink_topics(&props), None);
+        props.insert(TOPICS_REGEX.into(), "a.*".into());
+        assert!(validate_sink_topics(&props).is_some());
+        props.remove(TOPICS);
+        props.insert(TOPICS_REGEX.into(), "(".into());
+        assert_eq!(
+            validate_sink_topics(&props).map(|(k, _)| k),
+            Some(TOPICS_REGEX)
+        );
+    }
+
+    #[test]
+    fn tasks_max_must_be_positive() {
+        let mut props = Props::new();
+        props.insert(NAME.into(), "c".into());
+        props.insert(CONNECTOR_CLASS.into(), "X".into());
+        props.insert(TASKS_MAX.into(), "0".into());
+        let err = ConnectorConfig::new(&common_config_def(), &props).expect_err("0 tasks");
+        assert_eq!(
+            err.to_string(),
+            "Invalid value 0 for configuration tasks.max: Value must be at least 1"
+        );
+        props.insert(TASKS_MAX.into(), "3".into());
+        let config = ConnectorConfig::new(&common_config_def(), &props).expect("valid");
+        assert_eq!(config.tasks_max(), 3);
+        assert_eq!(config.name(), "c");
+    }
+}

@@ -1,0 +1,918 @@
+//! The standalone herder (Kafka's `StandaloneHerder`): one worker, configs and target
+//! states in this process, offsets in a local file.
+//!
+//! Every request runs under one lock, so requests are applied one at a time in arrival
+//! order, as Kafka's standalone herder does. Unlike Kafka's, connector configs and target
+//! states are written to a [`ConfigBackingStore`] (a file in `tributary standalone`), so
+//! connectors created, changed, paused or stopped through REST are back after a restart.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Weak};
+
+use async_trait::async_trait;
+use connect_api::config::{ConfigDef, ConfigKey, ConfigType, ConfigValue, ConfigValueT};
+use connect_api::plugin::PluginType;
+use connect_api::{ConnectError, ConnectorContext, Props};
+use tokio::sync::{Mutex, mpsc};
+
+use super::entities::*;
+use super::{Created, Herder, HerderError, HerderResult};
+use crate::config::connector::{self as cc, ConnectorConfig};
+use crate::storage::config::{ConfigBackingStore, ConnectorEntry};
+use crate::storage::status::Status;
+use crate::worker::Worker;
+
+struct ConnectorRecord {
+    config: Props,
+    target: TargetState,
+    task_configs: Vec<Props>,
+}
+
+#[derive(Default)]
+struct HerderState {
+    connectors: BTreeMap<String, ConnectorRecord>,
+}
+
+/// Connects a running connector's requests back to the herder.
+struct StandaloneConnectorContext {
+    name: String,
+    requests: mpsc::UnboundedSender<String>,
+    herder: Weak<StandaloneHerder>,
+}
+
+impl ConnectorContext for StandaloneConnectorContext {
+    fn request_task_reconfiguration(&self) {
+        let _ = self.requests.send(self.name.clone());
+    }
+
+    fn raise_error(&self, error: ConnectError) {
+        if let Some(herder) = self.herder.upgrade() {
+            tracing::error!(connector = %self.name, error = %error, "connector raised an error");
+            herder.worker.status_store().put_connector(
+                &self.name,
+                Status {
+                    state: State::Failed,
+                    trace: Some(format!(
+                        "{}: {}",
+                        error.exception_class_name(),
+                        error.trace()
+                    )),
+                    worker_id: herder.worker.worker_id().to_string(),
+                },
+            );
+        }
+    }
+}
+
+/// Kafka Connect's standalone herder.
+pub struct StandaloneHerder {
+    worker: Arc<Worker>,
+    config_store: Arc<dyn ConfigBackingStore>,
+    state: Mutex<HerderState>,
+    reconfigure_requests: mpsc::UnboundedSender<String>,
+    self_ref: Weak<StandaloneHerder>,
+    kafka_cluster_id: Option<String>,
+}
+
+impl StandaloneHerder {
+    /// Creates the herder and starts the connectors already in the config store.
+    pub async fn start(
+        worker: Arc<Worker>,
+        config_store: Arc<dyn ConfigBackingStore>,
+        kafka_cluster_id: Option<String>,
+    ) -> Arc<Self> {
+        let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
+        let herder = Arc::new_cyclic(|self_ref| StandaloneHerder {
+            worker,
+            config_store,
+            state: Mutex::new(HerderState::default()),
+            reconfigure_requests: sender,
+            self_ref: self_ref.clone(),
+            kafka_cluster_id,
+        });
+        let weak = Arc::downgrade(&herder);
+        tokio::spawn(async move {
+            while let Some(name) = receiver.recv().await {
+                let Some(herder) = weak.upgrade() else { break };
+                herder.reconfigure(&name).await;
+            }
+        });
+        let stored = herder.config_store.snapshot();
+        for (name, entry) in stored {
+            let mut state = herder.state.lock().await;
+            state.connectors.insert(
+                name.clone(),
+                ConnectorRecord {
+                    config: entry.config,
+                    target: entry.target_state,
+                    task_configs: Vec::new(),
+                },
+            );
+            herder.start_connector_and_tasks(&mut state, &name).await;
+        }
+        herder
+    }
+
+    pub fn worker(&self) -> &Arc<Worker> {
+        &self.worker
+    }
+
+    /// Stops every connector and task gracefully (offsets flushed).
+    pub async fn shutdown(&self) {
+        let _state = self.state.lock().await;
+        self.worker.stop_all().await;
+    }
+
+    fn context(&self, name: &str) -> Arc<dyn ConnectorContext> {
+        Arc::new(StandaloneConnectorContext {
+            name: name.to_string(),
+            requests: self.reconfigure_requests.clone(),
+            herder: self.self_ref.clone(),
+        })
+    }
+
+    async fn reconfigure(&self, name: &str) {
+        let mut state = self.state.lock().await;
+        let Some(record) = state.connectors.get(name) else {
+            return;
+        };
+        if record.target == TargetState::Stopped {
+            return;
+        }
+        let max_tasks = ConnectorConfig::new(&cc::common_config_def(), &record.config)
+            .map(|c| c.tasks_max())
+            .unwrap_or(1);
+        let Ok(new_configs) = self.worker.connector_task_configs(name, max_tasks).await else {
+            return;
+        };
+        if new_configs != record.task_configs {
+            self.stop_tasks(&state, name).await;
+            if let Some(record) = state.connectors.get_mut(name) {
+                record.task_configs = new_configs;
+            }
+            self.start_tasks(&state, name).await;
+        }
+    }
+
+    async fn start_connector_and_tasks(&self, state: &mut HerderState, name: &str) {
+        let Some(record) = state.connectors.get(name) else {
+            return;
+        };
+        let config = record.config.clone();
+        let target = record.target;
+        if self
+            .worker
+            .start_connector(name, &config, self.context(name), target)
+            .await
+            .is_err()
+            || target == TargetState::Stopped
+        {
+            if let Some(record) = state.connectors.get_mut(name) {
+                record.task_configs.clear();
+            }
+            return;
+        }
+        let max_tasks = ConnectorConfig::new(&cc::common_config_def(), &config)
+            .map(|c| c.tasks_max())
+            .unwrap_or(1);
+        let task_configs = self
+            .worker
+            .connector_task_configs(name, max_tasks)
+            .await
+            .unwrap_or_default();
+        if let Some(record) = state.connectors.get_mut(name) {
+            record.task_configs = task_configs;
+        }
+        self.start_tasks(state, name).await;
+    }
+
+    async fn start_tasks(&self, state: &HerderState, name: &str) {
+        let Some(record) = state.connectors.get(name) else {
+            return;
+        };
+        for (index, task_props) in record.task_configs.iter().enumerate() {
+            let id = ConnectorTaskId::new(name, index as u32);
+            self.worker
+                .start_task(id, &record.config, task_props.clone(), record.target)
+                .await;
+        }
+    }
+
+    async fn stop_tasks(&self, _state: &HerderState, name: &str) {
+        let ids = self.worker.task_ids(name).await;
+        self.worker.stop_tasks(&ids).await;
+    }
+
+    async fn stop_connector_and_tasks(&self, state: &HerderState, name: &str) {
+        self.stop_tasks(state, name).await;
+        self.worker.stop_connector(name).await;
+    }
+
+    async fn persist(&self, name: &str, record: &ConnectorRecord) -> HerderResult<()> {
+        self.config_store
+            .put(
+                name,
+                ConnectorEntry {
+                    config: record.config.clone(),
+                    target_state: record.target,
+                },
+            )
+            .await
+            .map_err(|e| {
+                HerderError::internal_with("failed to store the connector configuration", e)
+            })
+    }
+
+    fn connector_type(&self, config: &Props) -> ConnectorType {
+        match self.worker.is_sink(config) {
+            Some(true) => ConnectorType::Sink,
+            Some(false) => ConnectorType::Source,
+            None => ConnectorType::Unknown,
+        }
+    }
+
+    fn info(&self, name: &str, record: &ConnectorRecord) -> ConnectorInfo {
+        ConnectorInfo {
+            name: name.to_string(),
+            config: record.config.clone(),
+            tasks: (0..record.task_configs.len())
+                .map(|i| ConnectorTaskId::new(name, i as u32))
+                .collect(),
+            connector_type: self.connector_type(&record.config),
+        }
+    }
+
+    fn status_of(&self, name: &str, record: &ConnectorRecord) -> ConnectorStateInfo {
+        let store = self.worker.status_store();
+        let worker_id = self.worker.worker_id().to_string();
+        let connector = store.connector(name).unwrap_or(Status {
+            state: State::Unassigned,
+            trace: None,
+            worker_id: worker_id.clone(),
+        });
+        let tasks = (0..record.task_configs.len())
+            .map(|i| {
+                let id = ConnectorTaskId::new(name, i as u32);
+                let status = store.task(&id).unwrap_or(Status {
+                    state: State::Unassigned,
+                    trace: None,
+                    worker_id: worker_id.clone(),
+                });
+                TaskState {
+                    id: i as u32,
+                    state: status.state,
+                    worker_id: status.worker_id,
+                    trace: status.trace,
+                }
+            })
+            .collect();
+        ConnectorStateInfo {
+            name: name.to_string(),
+            connector: ConnectorState {
+                state: connector.state,
+                worker_id: connector.worker_id,
+                trace: connector.trace,
+            },
+            tasks,
+            connector_type: self.connector_type(&record.config),
+        }
+    }
+
+    fn require_stopped(&self, name: &str, record: &ConnectorRecord) -> HerderResult<()> {
+        if record.target != TargetState::Stopped {
+            return Err(HerderError::BadRequest(format!(
+                "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/{name}/stop' endpoint"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn set_target(&self, name: &str, target: TargetState) -> HerderResult<()> {
+        let mut state = self.state.lock().await;
+        let Some(record) = state.connectors.get_mut(name) else {
+            return Err(HerderError::connector_not_found(name));
+        };
+        let previous = record.target;
+        record.target = target;
+        let snapshot = ConnectorRecord {
+            config: record.config.clone(),
+            target,
+            task_configs: record.task_configs.clone(),
+        };
+        self.persist(name, &snapshot).await?;
+        match (previous, target) {
+            (TargetState::Stopped, TargetState::Stopped) => {}
+            (_, TargetState::Stopped) => {
+                self.stop_connector_and_tasks(&state, name).await;
+                if let Some(record) = state.connectors.get_mut(name) {
+                    record.task_configs.clear();
+                }
+                self.worker.set_connector_state(name, TargetState::Stopped);
+            }
+            (TargetState::Stopped, _) => {
+                self.start_connector_and_tasks(&mut state, name).await;
+            }
+            (_, target) => {
+                self.worker.set_connector_state(name, target);
+                for id in self.worker.task_ids(name).await {
+                    self.worker.set_task_target(&id, target).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn restart_connector_only(&self, state: &mut HerderState, name: &str) {
+        let ids = self.worker.task_ids(name).await;
+        let _ = ids;
+        self.worker.stop_connector(name).await;
+        let Some(record) = state.connectors.get(name) else {
+            return;
+        };
+        let config = record.config.clone();
+        let target = record.target;
+        let _ = self
+            .worker
+            .start_connector(name, &config, self.context(name), target)
+            .await;
+    }
+
+    async fn restart_tasks(&self, state: &HerderState, name: &str, only_failed: bool) {
+        let Some(record) = state.connectors.get(name) else {
+            return;
+        };
+        let store = self.worker.status_store();
+        for (index, task_props) in record.task_configs.iter().enumerate() {
+            let id = ConnectorTaskId::new(name, index as u32);
+            if only_failed && store.task(&id).map(|s| s.state) != Some(State::Failed) {
+                continue;
+            }
+            self.worker.stop_tasks(std::slice::from_ref(&id)).await;
+            self.worker
+                .start_task(id, &record.config, task_props.clone(), record.target)
+                .await;
+        }
+    }
+
+    /// Validation shared by the validate endpoint and create/update.
+    fn validate(&self, config: &Props) -> HerderResult<ConfigInfos> {
+        let class = config
+            .get(cc::CONNECTOR_CLASS)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                HerderError::BadRequest("Connector config contains no connector type".to_string())
+            })?;
+        let plugins = self.worker.plugins();
+        let desc = plugins
+            .connector(&class)
+            .map_err(|e| HerderError::BadRequest(e.to_string()))?;
+        let instance = plugins
+            .new_connector(&class)
+            .map_err(|e| HerderError::BadRequest(e.to_string()))?;
+        let is_sink = desc.plugin_type() == PluginType::Sink;
+        let common_def = if is_sink {
+            cc::sink_config_def()
+        } else {
+            cc::source_config_def()
+        };
+        let mut common_values = common_def.validate(config);
+        if is_sink
+            && let Some((key, message)) = cc::validate_sink_topics(config)
+            && let Some(value) = common_values.iter_mut().find(|v| v.name == key)
+        {
+            value.errors.push(message);
+        }
+        for (key, is_header) in [
+            (cc::KEY_CONVERTER, false),
+            (cc::VALUE_CONVERTER, false),
+            (cc::HEADER_CONVERTER, true),
+        ] {
+            let Some(name) = config.get(key) else {
+                continue;
+            };
+            let known = if is_header {
+                plugins.new_header_converter(name).err()
+            } else {
+                plugins.new_converter(name).err()
+            };
+            if let (Some(error), Some(value)) =
+                (known, common_values.iter_mut().find(|v| v.name == key))
+            {
+                value.errors.push(error.to_string());
+            }
+        }
+        let connector_def = instance.as_connector().config_def();
+        let connector_values = instance.as_connector().validate(config);
+        let mut configs = Vec::new();
+        let mut groups = common_def.groups();
+        for group in connector_def.groups() {
+            if !groups.contains(&group) {
+                groups.push(group);
+            }
+        }
+        for value in &common_values {
+            if let Some(key) = common_def.key(&value.name) {
+                configs.push(config_info(key, value));
+            }
+        }
+        for value in &connector_values {
+            if common_def.key(&value.name).is_some() {
+                continue;
+            }
+            let key = connector_def
+                .key(&value.name)
+                .cloned()
+                .unwrap_or_else(|| ConfigKey::new(value.name.clone(), ConfigType::String));
+            configs.push(config_info(&key, value));
+        }
+        let error_count = configs.iter().map(|c| c.value.errors.len()).sum();
+        Ok(ConfigInfos {
+            name: desc.class_name.clone(),
+            error_count,
+            groups,
+            configs,
+        })
+    }
+}
+
+/// The REST form of a key and its validated value; passwords are `[hidden]`.
+pub fn config_info(key: &ConfigKey, value: &ConfigValue) -> ConfigInfo {
+    ConfigInfo {
+        definition: config_key_info(key),
+        value: ConfigValueInfo {
+            name: value.name.clone(),
+            value: match (&value.value, key.config_type) {
+                (ConfigValueT::Null, _) => None,
+                (_, ConfigType::Password) => Some(connect_api::config::HIDDEN.to_string()),
+                (v, _) => v.to_config_string(),
+            },
+            recommended_values: value
+                .recommended_values
+                .iter()
+                .filter_map(ConfigValueT::to_config_string)
+                .collect(),
+            errors: value.errors.clone(),
+            visible: value.visible,
+        },
+    }
+}
+
+pub fn config_key_info(key: &ConfigKey) -> ConfigKeyInfo {
+    ConfigKeyInfo {
+        name: key.name.clone(),
+        config_type: key.config_type.name().to_string(),
+        required: key.is_required(),
+        default_value: key.default_string(),
+        importance: key.importance.name().to_string(),
+        documentation: key.documentation.clone(),
+        group: key.group.clone(),
+        order: key.order_in_group,
+        width: key.width.name().to_string(),
+        display_name: key.display_name.clone(),
+        dependents: key.dependents.clone(),
+    }
+}
+
+fn plugin_config_def(worker: &Worker, plugin: &str) -> Option<ConfigDef> {
+    let desc = worker.plugins().any(plugin)?;
+    use connect_api::plugin::PluginFactory;
+    Some(match &desc.factory {
+        PluginFactory::Source(f) => f().config_def(),
+        PluginFactory::Sink(f) => f().config_def(),
+        PluginFactory::Converter(f) => f().config_def(),
+        PluginFactory::HeaderConverter(f) => f().config_def(),
+        PluginFactory::Transformation { source, .. } => source().config_def(),
+        PluginFactory::Predicate { source, .. } => source().config_def(),
+    })
+}
+
+#[async_trait]
+impl Herder for StandaloneHerder {
+    fn server_info(&self) -> ServerInfo {
+        ServerInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            commit: option_env!("TRIBUTARY_COMMIT")
+                .unwrap_or("unknown")
+                .to_string(),
+            kafka_cluster_id: self.kafka_cluster_id.clone(),
+        }
+    }
+
+    async fn health(&self) -> WorkerStatus {
+        WorkerStatus {
+            status: "healthy".to_string(),
+            message: "Worker has completed startup and is ready to handle requests.".to_string(),
+        }
+    }
+
+    async fn connectors(&self) -> Vec<String> {
+        self.state.lock().await.connectors.keys().cloned().collect()
+    }
+
+    async fn connector_info(&self, name: &str) -> HerderResult<ConnectorInfo> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        Ok(self.info(name, record))
+    }
+
+    async fn connector_config(&self, name: &str) -> HerderResult<Props> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        Ok(record.config.clone())
+    }
+
+    async fn put_connector_config(
+        &self,
+        name: &str,
+        mut config: Props,
+        allow_replace: bool,
+        initial_state: Option<TargetState>,
+    ) -> HerderResult<Created<ConnectorInfo>> {
+        if name.trim().is_empty() {
+            return Err(HerderError::BadRequest(
+                "Connector name is required".to_string(),
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(HerderError::BadRequest(
+                "Connector name should not contain ISO control characters".to_string(),
+            ));
+        }
+        config.insert(cc::NAME.to_string(), name.to_string());
+        let infos = self.validate(&config)?;
+        if infos.error_count > 0 {
+            let errors = infos.error_messages();
+            let message = format!(
+                "Connector configuration is invalid and contains the following {} error(s):\n{}\nYou can also find the above list of errors at the endpoint `/connector-plugins/{{connectorType}}/config/validate`",
+                errors.len(),
+                errors.join("\n")
+            );
+            return Err(HerderError::InvalidConfig {
+                message,
+                infos: Box::new(infos),
+            });
+        }
+        let mut state = self.state.lock().await;
+        let exists = state.connectors.contains_key(name);
+        if exists && !allow_replace {
+            return Err(HerderError::AlreadyExists(format!(
+                "Connector {name} already exists"
+            )));
+        }
+        let target = match state.connectors.get(name) {
+            Some(existing) => existing.target,
+            None => initial_state.unwrap_or(TargetState::Running),
+        };
+        let record = ConnectorRecord {
+            config,
+            target,
+            task_configs: Vec::new(),
+        };
+        self.persist(name, &record).await?;
+        if exists {
+            self.stop_connector_and_tasks(&state, name).await;
+        }
+        state.connectors.insert(name.to_string(), record);
+        self.start_connector_and_tasks(&mut state, name).await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::internal("connector vanished while being created"))?;
+        Ok(Created {
+            created: !exists,
+            value: self.info(name, record),
+        })
+    }
+
+    async fn patch_connector_config(
+        &self,
+        name: &str,
+        patch: BTreeMap<String, Option<String>>,
+    ) -> HerderResult<ConnectorInfo> {
+        let mut config = self.connector_config(name).await?;
+        for (key, value) in patch {
+            match value {
+                Some(value) => {
+                    config.insert(key, value);
+                }
+                None => {
+                    config.remove(&key);
+                }
+            }
+        }
+        Ok(self
+            .put_connector_config(name, config, true, None)
+            .await?
+            .value)
+    }
+
+    async fn delete_connector(&self, name: &str) -> HerderResult<()> {
+        let mut state = self.state.lock().await;
+        if !state.connectors.contains_key(name) {
+            return Err(HerderError::connector_not_found(name));
+        }
+        self.stop_connector_and_tasks(&state, name).await;
+        state.connectors.remove(name);
+        self.worker.status_store().remove_connector(name);
+        self.config_store.remove(name).await.map_err(|e| {
+            HerderError::internal_with("failed to remove the connector configuration", e)
+        })
+    }
+
+    async fn connector_status(&self, name: &str) -> HerderResult<ConnectorStateInfo> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        Ok(self.status_of(name, record))
+    }
+
+    async fn task_status(&self, id: &ConnectorTaskId) -> HerderResult<TaskState> {
+        let status = self.connector_status(&id.connector).await?;
+        status
+            .tasks
+            .into_iter()
+            .find(|t| t.id == id.task)
+            .ok_or_else(|| HerderError::NotFound(format!("No status found for task {id}")))
+    }
+
+    async fn task_configs(&self, name: &str) -> HerderResult<Vec<TaskInfo>> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        Ok(record
+            .task_configs
+            .iter()
+            .enumerate()
+            .map(|(i, config)| TaskInfo {
+                id: ConnectorTaskId::new(name, i as u32),
+                config: config.clone(),
+            })
+            .collect())
+    }
+
+    async fn pause_connector(&self, name: &str) -> HerderResult<()> {
+        self.set_target(name, TargetState::Paused).await
+    }
+
+    async fn resume_connector(&self, name: &str) -> HerderResult<()> {
+        self.set_target(name, TargetState::Running).await
+    }
+
+    async fn stop_connector(&self, name: &str) -> HerderResult<()> {
+        self.set_target(name, TargetState::Stopped).await
+    }
+
+    async fn restart_connector(
+        &self,
+        name: &str,
+        include_tasks: bool,
+        only_failed: bool,
+    ) -> HerderResult<Option<ConnectorStateInfo>> {
+        let mut state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        if record.target == TargetState::Stopped {
+            return Err(HerderError::Conflict(format!(
+                "Connector '{name}' is stopped; resume it before restarting"
+            )));
+        }
+        let store = self.worker.status_store();
+        let connector_failed = store.connector(name).map(|s| s.state) == Some(State::Failed);
+        let restart_connector = !only_failed || connector_failed;
+        if !include_tasks && !only_failed {
+            self.restart_connector_only(&mut state, name).await;
+            return Ok(None);
+        }
+        let mut status = self.status_of(name, record);
+        if restart_connector {
+            status.connector.state = State::Restarting;
+        }
+        if include_tasks {
+            for task in &mut status.tasks {
+                if !only_failed || task.state == State::Failed {
+                    task.state = State::Restarting;
+                }
+            }
+        }
+        if restart_connector {
+            if include_tasks && !only_failed {
+                self.stop_connector_and_tasks(&state, name).await;
+                self.start_connector_and_tasks(&mut state, name).await;
+                return Ok(Some(status));
+            }
+            self.restart_connector_only(&mut state, name).await;
+        }
+        if include_tasks {
+            self.restart_tasks(&state, name, only_failed).await;
+        }
+        Ok(Some(status))
+    }
+
+    async fn restart_task(&self, id: &ConnectorTaskId) -> HerderResult<()> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(&id.connector)
+            .ok_or_else(|| HerderError::connector_not_found(&id.connector))?;
+        let Some(task_props) = record.task_configs.get(id.task as usize) else {
+            return Err(HerderError::NotFound(format!("Task {id} not found")));
+        };
+        self.worker.stop_tasks(std::slice::from_ref(id)).await;
+        self.worker
+            .start_task(
+                id.clone(),
+                &record.config,
+                task_props.clone(),
+                record.target,
+            )
+            .await;
+        Ok(())
+    }
+
+    async fn validate_connector_config(&self, config: Props) -> HerderResult<ConfigInfos> {
+        self.validate(&config)
+    }
+
+    fn plugins(&self, connectors_only: bool) -> Vec<PluginInfo> {
+        let mut plugins: Vec<PluginInfo> = self
+            .worker
+            .plugins()
+            .all()
+            .iter()
+            .filter(|p| {
+                !connectors_only || matches!(p.plugin_type(), PluginType::Source | PluginType::Sink)
+            })
+            .map(|p| PluginInfo {
+                class_name: p.class_name.clone(),
+                plugin_type: p.plugin_type().name().to_string(),
+                version: Some(p.version.clone()),
+            })
+            .collect();
+        plugins.sort_by(|a, b| {
+            a.class_name
+                .cmp(&b.class_name)
+                .then(a.plugin_type.cmp(&b.plugin_type))
+        });
+        plugins
+    }
+
+    fn connector_plugin_config(&self, plugin: &str) -> HerderResult<Vec<ConfigKeyInfo>> {
+        let def = plugin_config_def(&self.worker, plugin)
+            .ok_or_else(|| HerderError::NotFound(format!("Unknown plugin {plugin}.")))?;
+        Ok(def.keys().map(config_key_info).collect())
+    }
+
+    async fn connector_active_topics(&self, name: &str) -> HerderResult<Vec<String>> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        let mut topics: Vec<String> = match self.connector_type(&record.config) {
+            ConnectorType::Sink => record
+                .config
+                .get(cc::TOPICS)
+                .map(|t| {
+                    t.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => record
+                .task_configs
+                .iter()
+                .filter_map(|t| t.get("topic").cloned())
+                .chain(record.config.get("topic").cloned())
+                .collect(),
+        };
+        topics.sort();
+        topics.dedup();
+        Ok(topics)
+    }
+
+    async fn reset_connector_active_topics(&self, name: &str) -> HerderResult<()> {
+        let state = self.state.lock().await;
+        if !state.connectors.contains_key(name) {
+            return Err(HerderError::connector_not_found(name));
+        }
+        Ok(())
+    }
+
+    async fn connector_offsets(&self, name: &str) -> HerderResult<ConnectorOffsets> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        if self.connector_type(&record.config) == ConnectorType::Sink {
+            return Ok(ConnectorOffsets {
+                offsets: Vec::new(),
+            });
+        }
+        let offsets = self
+            .worker
+            .offset_store()
+            .connector_offsets(name)
+            .await
+            .map_err(|e| HerderError::internal_with("failed to read offsets", e))?;
+        Ok(ConnectorOffsets {
+            offsets: offsets
+                .into_iter()
+                .map(|(partition, offset)| ConnectorOffset {
+                    partition,
+                    offset: Some(offset),
+                })
+                .collect(),
+        })
+    }
+
+    async fn alter_connector_offsets(
+        &self,
+        name: &str,
+        offsets: ConnectorOffsets,
+    ) -> HerderResult<Message> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        self.require_stopped(name, record)?;
+        if self.connector_type(&record.config) == ConnectorType::Sink {
+            return Err(HerderError::BadRequest(
+                "Altering offsets of sink connectors is not supported by this worker yet"
+                    .to_string(),
+            ));
+        }
+        if offsets.offsets.is_empty() {
+            return Err(HerderError::BadRequest(
+                "The offsets to be modified must not be null or empty".to_string(),
+            ));
+        }
+        let pairs: Vec<_> = offsets
+            .offsets
+            .into_iter()
+            .map(|o| (o.partition, o.offset))
+            .collect();
+        let class = record
+            .config
+            .get(cc::CONNECTOR_CLASS)
+            .cloned()
+            .unwrap_or_default();
+        if let Ok(crate::plugins::ConnectorInstance::Source(connector)) =
+            self.worker.plugins().new_connector(&class)
+        {
+            connector
+                .alter_offsets(&record.config, &pairs)
+                .map_err(|e| {
+                    HerderError::BadRequest(format!(
+                        "Failed to alter offsets for connector {name}: {e}"
+                    ))
+                })?;
+        }
+        self.worker
+            .offset_store()
+            .set(name, pairs)
+            .await
+            .map_err(|e| HerderError::internal_with("failed to write offsets", e))?;
+        Ok(Message {
+            message: "The offsets for this connector have been altered successfully".to_string(),
+        })
+    }
+
+    async fn reset_connector_offsets(&self, name: &str) -> HerderResult<Message> {
+        let state = self.state.lock().await;
+        let record = state
+            .connectors
+            .get(name)
+            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        self.require_stopped(name, record)?;
+        let existing = self
+            .worker
+            .offset_store()
+            .connector_offsets(name)
+            .await
+            .map_err(|e| HerderError::internal_with("failed to read offsets", e))?;
+        self.worker
+            .offset_store()
+            .set(name, existing.into_iter().map(|(p, _)| (p, None)).collect())
+            .await
+            .map_err(|e| HerderError::internal_with("failed to write offsets", e))?;
+        Ok(Message {
+            message: "The offsets for this connector have been reset successfully".to_string(),
+        })
+    }
+}

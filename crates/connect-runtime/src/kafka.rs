@@ -1,0 +1,172 @@
+//! The rdkafka adapter: the producer a source task sends through, the consumer a sink task
+//! reads from, and topic creation.
+//!
+//! Source tasks use a `ThreadedProducer` whose delivery callback hands `(sequence, result)`
+//! pairs to the task loop over a channel: no future is allocated per record, and the loop
+//! learns of acknowledgements in the order Kafka gives them. Producer settings follow
+//! Kafka Connect's forced defaults for source tasks (acks=all, one request in flight per
+//! connection so that per-partition order holds through retries), then the worker's
+//! `producer.*` keys, then the connector's `producer.override.*` keys.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use rdkafka::ClientContext;
+use rdkafka::Message;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{DeliveryResult, ProducerContext, ThreadedProducer};
+use tokio::sync::mpsc;
+
+/// A delivery report: the record's sequence number in its task, and where it landed.
+#[derive(Debug)]
+pub struct Ack {
+    pub sequence: usize,
+    pub result: Result<(i32, i64, Option<i64>), KafkaError>,
+}
+
+/// Routes delivery reports to the task loop.
+pub struct AckContext {
+    sender: mpsc::UnboundedSender<Ack>,
+}
+
+impl ClientContext for AckContext {}
+
+impl ProducerContext for AckContext {
+    type DeliveryOpaque = usize;
+
+    fn delivery(&self, delivery_result: &DeliveryResult<'_>, sequence: usize) {
+        let result = match delivery_result {
+            Ok(message) => Ok((
+                message.partition(),
+                message.offset(),
+                message.timestamp().to_millis(),
+            )),
+            Err((error, _)) => Err(error.clone()),
+        };
+        // The loop may be gone after a hard stop; nothing is waiting for the ack then.
+        let _ = self.sender.send(Ack { sequence, result });
+    }
+}
+
+pub type SourceProducer = ThreadedProducer<AckContext>;
+
+/// Builds a client config: base settings, then overrides in order.
+pub fn client_config(
+    bootstrap_servers: &str,
+    layers: &[&BTreeMap<String, String>],
+) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", bootstrap_servers);
+    for layer in layers {
+        for (key, value) in layer.iter() {
+            config.set(key, value);
+        }
+    }
+    config
+}
+
+/// The producer of one source task, and the receiver of its delivery reports.
+pub fn source_producer(
+    bootstrap_servers: &str,
+    client_id: &str,
+    worker_overrides: &BTreeMap<String, String>,
+    connector_overrides: &BTreeMap<String, String>,
+) -> Result<(SourceProducer, mpsc::UnboundedReceiver<Ack>), KafkaError> {
+    let mut forced = BTreeMap::new();
+    forced.insert("acks".to_string(), "all".to_string());
+    forced.insert(
+        "max.in.flight.requests.per.connection".to_string(),
+        "1".to_string(),
+    );
+    forced.insert("enable.idempotence".to_string(), "false".to_string());
+    // Kafka Connect uses an unbounded delivery timeout (Integer.MAX_VALUE); librdkafka's
+    // maximum is 2^31-1 ms as well.
+    forced.insert("message.timeout.ms".to_string(), "2147483647".to_string());
+    forced.insert("linger.ms".to_string(), "5".to_string());
+    forced.insert("client.id".to_string(), client_id.to_string());
+    let config = client_config(
+        bootstrap_servers,
+        &[&forced, worker_overrides, connector_overrides],
+    );
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let producer = config.create_with_context(AckContext { sender })?;
+    Ok((producer, receiver))
+}
+
+/// Creates topics that do not exist yet. Partitions and replication of -1 ask for the
+/// broker's defaults; brokers that do not support that (older than KIP-464) get 1 and 1.
+pub struct TopicAdmin {
+    admin: AdminClient<DefaultClientContext>,
+}
+
+impl TopicAdmin {
+    pub fn new(
+        bootstrap_servers: &str,
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<Self, KafkaError> {
+        let admin = client_config(bootstrap_servers, &[overrides]).create()?;
+        Ok(TopicAdmin { admin })
+    }
+
+    /// Creates `topic` unless it exists; `Ok(true)` when this call created it.
+    pub async fn create_topic_if_missing(
+        &self,
+        topic: &str,
+        partitions: i32,
+        replication: i32,
+    ) -> Result<bool, KafkaError> {
+        let attempt = |partitions: i32, replication: i32| async move {
+            let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+            let new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+            self.admin.create_topics([&new_topic], &options).await
+        };
+        let first = attempt(partitions, replication).await?;
+        match first.into_iter().next() {
+            Some(Ok(_)) => Ok(true),
+            Some(Err((_, RDKafkaErrorCode::TopicAlreadyExists))) => Ok(false),
+            Some(Err((_, code)))
+                if (partitions < 0 || replication < 0)
+                    && matches!(
+                        code,
+                        RDKafkaErrorCode::InvalidPartitions
+                            | RDKafkaErrorCode::InvalidReplicationFactor
+                            | RDKafkaErrorCode::UnsupportedVersion
+                            | RDKafkaErrorCode::InvalidRequest
+                    ) =>
+            {
+                let retry = attempt(partitions.max(1), replication.max(1)).await?;
+                match retry.into_iter().next() {
+                    Some(Ok(_)) => Ok(true),
+                    Some(Err((_, RDKafkaErrorCode::TopicAlreadyExists))) => Ok(false),
+                    Some(Err((_, code))) => Err(KafkaError::AdminOp(code)),
+                    None => Ok(false),
+                }
+            }
+            Some(Err((_, code))) => Err(KafkaError::AdminOp(code)),
+            None => Ok(false),
+        }
+    }
+}
+
+/// Whether a Kafka error is worth retrying.
+pub fn is_retriable(error: &KafkaError) -> bool {
+    match error.rdkafka_error_code() {
+        Some(code) => matches!(
+            code,
+            RDKafkaErrorCode::QueueFull
+                | RDKafkaErrorCode::MessageTimedOut
+                | RDKafkaErrorCode::RequestTimedOut
+                | RDKafkaErrorCode::NetworkException
+                | RDKafkaErrorCode::NotEnoughReplicas
+                | RDKafkaErrorCode::NotEnoughReplicasAfterAppend
+                | RDKafkaErrorCode::LeaderNotAvailable
+                | RDKafkaErrorCode::NotLeaderForPartition
+                | RDKafkaErrorCode::BrokerTransportFailure
+                | RDKafkaErrorCode::AllBrokersDown
+        ),
+        None => false,
+    }
+}

@@ -1,0 +1,19 @@
+//! The Tributary worker runtime (Kafka's `connect/runtime`).
+//!
+//! - [`herder`]: the Herder trait the REST API talks to, its entities, and the standalone
+//!   herder.
+//! - [`worker`]: runs connectors and tasks on tokio.
+//! - [`task`]: the source and sink task loops.
+//! - [`storage`]: offset, config and status backing stores (memory and file now, Kafka
+//!   topics for distributed mode).
+//! - [`plugins`]: the registry of connectors, converters, transformations and predicates.
+//! - [`config`]: worker and connector configuration, properties files.
+//! - [`kafka`]: the rdkafka adapter (producer, consumer, admin).
+
+pub mod config;
+pub mod herder;
+pub mod kafka;
+pub mod plugins;
+pub mod storage;
+pub mod task;
+pub mod worker;

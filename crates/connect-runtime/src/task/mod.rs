@@ -1,0 +1,252 @@
+//! Worker tasks: the loops that drive a connector's source or sink tasks.
+//!
+//! Each task runs as one tokio task. The herder controls it through a [`TaskControl`]
+//! (target state RUNNING or PAUSED, and a stop signal) and learns how it is doing through
+//! the status store: RUNNING, PAUSED, FAILED with a trace, UNASSIGNED once stopped.
+//!
+//! Every call into connector code goes through [`guarded`], which turns a panic into an
+//! error, so that a buggy task becomes FAILED with the panic message as its trace while
+//! the worker and every other task keep running.
+
+pub mod sink;
+pub mod source;
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use connect_api::errors::error_chain;
+use connect_api::{ConnectError, ConnectResult};
+use futures_util::FutureExt;
+use tokio::sync::watch;
+
+use crate::herder::entities::{ConnectorTaskId, State, TargetState};
+use crate::storage::status::{Status, StatusBackingStore};
+
+/// The stages of record processing, with Kafka's names (they appear in traces and in
+/// dead letter queue headers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    TaskStart,
+    TaskPoll,
+    TaskPut,
+    TaskCommit,
+    Transformation,
+    KeyConverter,
+    ValueConverter,
+    HeaderConverter,
+    KafkaProduce,
+    KafkaConsume,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::TaskStart => "TASK_START",
+            Stage::TaskPoll => "TASK_POLL",
+            Stage::TaskPut => "TASK_PUT",
+            Stage::TaskCommit => "TASK_COMMIT",
+            Stage::Transformation => "TRANSFORMATION",
+            Stage::KeyConverter => "KEY_CONVERTER",
+            Stage::ValueConverter => "VALUE_CONVERTER",
+            Stage::HeaderConverter => "HEADER_CONVERTER",
+            Stage::KafkaProduce => "KAFKA_PRODUCE",
+            Stage::KafkaConsume => "KAFKA_CONSUME",
+        }
+    }
+}
+
+/// A failure at a stage of a task, rendered like Kafka Connect's error reporter:
+/// `Error encountered in task c-0. Executing stage 'VALUE_CONVERTER' with class '...'`.
+#[derive(Debug, thiserror::Error)]
+#[error("Error encountered in task {task}. Executing stage '{}' with class '{class_name}'{}.", stage.name(), record.as_ref().map(|r| format!(", where {r}")).unwrap_or_default())]
+pub struct StageError {
+    pub task: ConnectorTaskId,
+    pub stage: Stage,
+    pub class_name: String,
+    /// A description of the record being processed (topic, partition, offset; never its
+    /// contents, which may be secret).
+    pub record: Option<String>,
+    #[source]
+    pub source: ConnectError,
+}
+
+/// Why a task loop ended in failure.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskFailure {
+    /// A record-processing stage failed and errors are not tolerated.
+    #[error("Tolerance exceeded in error handler")]
+    ToleranceExceeded(#[source] Box<StageError>),
+    /// A lifecycle call (start, poll, put, commit) failed.
+    #[error("{0}")]
+    Stage(#[source] Box<StageError>),
+    /// The runtime itself could not go on (producer, offsets, consumer).
+    #[error("{message}")]
+    Runtime {
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl TaskFailure {
+    pub fn stage(error: StageError) -> Self {
+        TaskFailure::Stage(Box::new(error))
+    }
+
+    pub fn tolerance(error: StageError) -> Self {
+        TaskFailure::ToleranceExceeded(Box::new(error))
+    }
+
+    pub fn runtime(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        TaskFailure::Runtime {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The trace shown in status: Java-style exception names with `Caused by:` lines, so
+    /// a Connect user reads it as they would read Kafka's.
+    pub fn trace(&self) -> String {
+        let head = format!("org.apache.kafka.connect.errors.ConnectException: {self}");
+        match self {
+            TaskFailure::ToleranceExceeded(stage) => format!(
+                "{head}\nCaused by: org.apache.kafka.connect.errors.ConnectException: {stage}\nCaused by: {}: {}",
+                stage.source.exception_class_name(),
+                error_chain(&stage.source)
+            ),
+            TaskFailure::Stage(stage) => format!(
+                "{head}\nCaused by: {}: {}",
+                stage.source.exception_class_name(),
+                error_chain(&stage.source)
+            ),
+            TaskFailure::Runtime { .. } => error_chain(self).replacen(&self.to_string(), &head, 1),
+        }
+    }
+}
+
+/// Runs connector code, turning a panic into an error.
+pub async fn guarded<T>(future: impl Future<Output = ConnectResult<T>>) -> ConnectResult<T> {
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => Err(ConnectError::other(format!(
+            "task panicked: {}",
+            panic_message(&panic)
+        ))),
+    }
+}
+
+/// The message of a panic payload.
+pub fn panic_message(panic: &Box<dyn Any + Send>) -> String {
+    if let Some(message) = panic.downcast_ref::<&str>() {
+        (*message).to_string()
+    } else if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "unknown panic payload".to_string()
+    }
+}
+
+/// How the herder steers a running task.
+#[derive(Clone)]
+pub struct TaskControl {
+    pub target: watch::Receiver<TargetState>,
+    pub stop: watch::Receiver<bool>,
+}
+
+impl TaskControl {
+    pub fn is_stopping(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    pub fn is_paused(&self) -> bool {
+        *self.target.borrow() == TargetState::Paused
+    }
+
+    /// Resolves once a stop is requested.
+    pub async fn stopped(&mut self) {
+        wait_for_stop(&mut self.stop).await
+    }
+
+    /// Waits while paused; `false` when a stop arrived instead.
+    pub async fn wait_while_paused(&mut self, status: &StatusReporter) -> bool {
+        if !self.is_paused() {
+            return !self.is_stopping();
+        }
+        status.report(State::Paused, None);
+        loop {
+            if self.is_stopping() {
+                return false;
+            }
+            if !self.is_paused() {
+                status.report(State::Running, None);
+                return true;
+            }
+            tokio::select! {
+                changed = self.target.changed() => if changed.is_err() { return false; },
+                changed = self.stop.changed() => if changed.is_err() { return false; },
+            }
+        }
+    }
+}
+
+/// Resolves once `stop` says true (or its sender is gone).
+pub async fn wait_for_stop(stop: &mut watch::Receiver<bool>) {
+    while !*stop.borrow_and_update() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The sending half of a [`TaskControl`], kept by the worker.
+pub struct TaskControlHandle {
+    pub target: watch::Sender<TargetState>,
+    pub stop: watch::Sender<bool>,
+}
+
+/// A new control pair starting in `initial`.
+pub fn task_control(initial: TargetState) -> (TaskControlHandle, TaskControl) {
+    let (target_tx, target_rx) = watch::channel(initial);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    (
+        TaskControlHandle {
+            target: target_tx,
+            stop: stop_tx,
+        },
+        TaskControl {
+            target: target_rx,
+            stop: stop_rx,
+        },
+    )
+}
+
+/// Writes a task's state changes to the status store.
+#[derive(Clone)]
+pub struct StatusReporter {
+    pub id: ConnectorTaskId,
+    pub worker_id: String,
+    pub store: Arc<dyn StatusBackingStore>,
+}
+
+impl StatusReporter {
+    pub fn report(&self, state: State, trace: Option<String>) {
+        self.store.put_task(
+            &self.id,
+            Status {
+                state,
+                trace,
+                worker_id: self.worker_id.clone(),
+            },
+        );
+    }
+
+    pub fn failed(&self, failure: &TaskFailure) {
+        tracing::error!(task = %self.id, error = %failure, "task failed");
+        self.report(State::Failed, Some(failure.trace()));
+    }
+}

@@ -1,0 +1,379 @@
+//! The sink task loop (Kafka's `WorkerSinkTask`).
+//!
+//! # Consume, put, pre-commit, commit
+//!
+//! The task's consumer joins the group `connect-<connector>` with auto-commit off and
+//! `auto.offset.reset=earliest`. The loop takes what the consumer has (up to
+//! `consumer.max.poll.records`, default 500), converts keys, values and headers, and hands
+//! the batch to `put`. For every record delivered it remembers the next offset of its
+//! partition. Every `offset.flush.interval.ms`, and on a graceful stop, it asks the task
+//! to make its writes durable (`pre_commit`) and commits to Kafka exactly the offsets the
+//! task returned. A record is therefore committed only after the task said it is durable;
+//! records delivered after the last commit are delivered again after a crash or a
+//! rebalance (at-least-once).
+//!
+//! Partition assignment changes are reported to the task through `open` and `close`
+//! after the consumer applied them. Offsets are not committed from inside the rebalance
+//! callback, so a partition that moves to another task may see records again from its
+//! last commit.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use connect_api::sink::{
+    CommitOffsets, SinkRecord, SinkTask, SinkTaskContext, TimestampType, TopicPartition,
+};
+use connect_api::{ConnectError, Headers, Props};
+use futures_util::FutureExt;
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::message::{BorrowedMessage, Headers as _, Message};
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use tokio::sync::mpsc;
+
+use super::source::Converters;
+use super::{Stage, StageError, StatusReporter, TaskControl, TaskFailure, guarded};
+use crate::herder::entities::{ConnectorTaskId, State};
+
+/// Reports partition assignment changes to the loop.
+pub struct SinkConsumerContext {
+    events: mpsc::UnboundedSender<AssignmentEvent>,
+}
+
+#[derive(Debug)]
+pub enum AssignmentEvent {
+    Assigned(Vec<TopicPartition>),
+    Revoked(Vec<TopicPartition>),
+}
+
+fn partitions_of(list: &TopicPartitionList) -> Vec<TopicPartition> {
+    list.elements()
+        .iter()
+        .map(|e| TopicPartition::new(e.topic(), e.partition()))
+        .collect()
+}
+
+impl ClientContext for SinkConsumerContext {}
+
+impl ConsumerContext for SinkConsumerContext {
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let event = match rebalance {
+            Rebalance::Assign(list) => AssignmentEvent::Assigned(partitions_of(list)),
+            Rebalance::Revoke(list) => AssignmentEvent::Revoked(partitions_of(list)),
+            Rebalance::Error(e) => {
+                tracing::warn!(error = %e, "sink consumer rebalance error");
+                return;
+            }
+        };
+        let _ = self.events.send(event);
+    }
+}
+
+pub type SinkConsumer = StreamConsumer<SinkConsumerContext>;
+
+/// Creates a sink task's consumer with Kafka Connect's forced settings, then overrides.
+pub fn sink_consumer(
+    bootstrap_servers: &str,
+    group_id: &str,
+    client_id: &str,
+    worker_overrides: &BTreeMap<String, String>,
+    connector_overrides: &BTreeMap<String, String>,
+) -> Result<(SinkConsumer, mpsc::UnboundedReceiver<AssignmentEvent>), rdkafka::error::KafkaError> {
+    let mut forced = BTreeMap::new();
+    forced.insert("group.id".to_string(), group_id.to_string());
+    forced.insert("enable.auto.commit".to_string(), "false".to_string());
+    forced.insert("auto.offset.reset".to_string(), "earliest".to_string());
+    forced.insert("client.id".to_string(), client_id.to_string());
+    let mut worker = worker_overrides.clone();
+    worker.remove("max.poll.records");
+    let mut connector = connector_overrides.clone();
+    connector.remove("max.poll.records");
+    let config = crate::kafka::client_config(bootstrap_servers, &[&forced, &worker, &connector]);
+    let (events, receiver) = mpsc::unbounded_channel();
+    let consumer = config.create_with_context(SinkConsumerContext { events })?;
+    Ok((consumer, receiver))
+}
+
+/// What a sink task loop needs.
+pub struct SinkTaskRunner {
+    pub id: ConnectorTaskId,
+    pub task: Box<dyn SinkTask>,
+    pub task_props: Props,
+    pub context: SinkTaskContext,
+    pub converters: Converters,
+    pub consumer: Arc<SinkConsumer>,
+    pub assignment_events: mpsc::UnboundedReceiver<AssignmentEvent>,
+    pub topics: Vec<String>,
+    pub topics_regex: Option<String>,
+    pub max_poll_records: usize,
+    pub flush_interval: Duration,
+    pub status: StatusReporter,
+    pub control: TaskControl,
+}
+
+impl SinkTaskRunner {
+    pub async fn run(mut self) {
+        let start = guarded(
+            self.task
+                .start(self.context.clone(), self.task_props.clone()),
+        )
+        .await;
+        let mut delivered = CommitOffsets::new();
+        let result = match start {
+            Err(source) => Err(TaskFailure::stage(
+                self.stage_error(Stage::TaskStart, source),
+            )),
+            Ok(()) => {
+                self.status.report(State::Running, None);
+                tracing::info!(task = %self.id, "sink task started");
+                self.execute(&mut delivered).await
+            }
+        };
+        if result.is_ok()
+            && let Err(failure) = self.commit(&delivered).await
+        {
+            tracing::warn!(task = %self.id, error = %failure, "final offset commit failed");
+        }
+        if let Err(e) = guarded(self.task.stop()).await {
+            tracing::warn!(task = %self.id, error = %e, "sink task stop failed");
+        }
+        self.consumer.unsubscribe();
+        match result {
+            Err(failure) => self.status.failed(&failure),
+            Ok(()) => {
+                tracing::info!(task = %self.id, "sink task stopped");
+                self.status.report(State::Unassigned, None);
+            }
+        }
+    }
+
+    fn stage_error(&self, stage: Stage, source: ConnectError) -> StageError {
+        StageError {
+            task: self.id.clone(),
+            stage,
+            class_name: format!("{}Task", self.context.connector_name),
+            record: None,
+            source,
+        }
+    }
+
+    fn subscribe(&self) -> Result<(), TaskFailure> {
+        let subscription: Vec<String> = match &self.topics_regex {
+            // librdkafka treats a subscription starting with '^' as a regular expression.
+            Some(regex) if regex.starts_with('^') => vec![regex.clone()],
+            Some(regex) => vec![format!("^{regex}")],
+            None => self.topics.clone(),
+        };
+        let names: Vec<&str> = subscription.iter().map(String::as_str).collect();
+        self.consumer
+            .subscribe(&names)
+            .map_err(|e| TaskFailure::runtime("failed to subscribe to the connector's topics", e))
+    }
+
+    async fn execute(&mut self, delivered: &mut CommitOffsets) -> Result<(), TaskFailure> {
+        self.subscribe()?;
+        let mut flush_timer = tokio::time::interval_at(
+            tokio::time::Instant::now() + self.flush_interval,
+            self.flush_interval,
+        );
+        flush_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut assigned: BTreeSet<TopicPartition> = BTreeSet::new();
+        let mut paused = false;
+        loop {
+            let mut control = self.control.clone();
+            if control.is_stopping() {
+                return Ok(());
+            }
+            let want_paused = control.is_paused();
+            if want_paused != paused {
+                self.set_paused(&assigned, want_paused);
+                paused = want_paused;
+                self.status.report(
+                    if paused {
+                        State::Paused
+                    } else {
+                        State::Running
+                    },
+                    None,
+                );
+            }
+            let consumer = Arc::clone(&self.consumer);
+            let batch: Vec<SinkRecord> = tokio::select! {
+                biased;
+                _ = super::wait_for_stop(&mut control.stop) => return Ok(()),
+                _ = control.target.changed() => continue,
+                Some(event) = self.assignment_events.recv() => {
+                    self.on_assignment(event, &mut assigned, delivered, paused).await?;
+                    continue;
+                }
+                _ = flush_timer.tick() => {
+                    self.commit(delivered).await?;
+                    continue;
+                }
+                first = consumer.recv() => {
+                    let first = first.map_err(|e| TaskFailure::runtime("failed to consume from Kafka", e))?;
+                    let mut batch = vec![self.convert(&first)?];
+                    while batch.len() < self.max_poll_records {
+                        match consumer.recv().now_or_never() {
+                            Some(Ok(message)) => batch.push(self.convert(&message)?),
+                            Some(Err(e)) => return Err(TaskFailure::runtime("failed to consume from Kafka", e)),
+                            None => break,
+                        }
+                    }
+                    batch
+                }
+            };
+            for record in &batch {
+                delivered.insert(record.topic_partition(), record.kafka_offset + 1);
+            }
+            guarded(self.task.put(batch))
+                .await
+                .map_err(|source| TaskFailure::stage(self.stage_error(Stage::TaskPut, source)))?;
+        }
+    }
+
+    fn set_paused(&self, assigned: &BTreeSet<TopicPartition>, pause: bool) {
+        let mut list = TopicPartitionList::new();
+        for tp in assigned {
+            list.add_partition(&tp.topic, tp.partition);
+        }
+        let result = if pause {
+            self.consumer.pause(&list)
+        } else {
+            self.consumer.resume(&list)
+        };
+        if let Err(e) = result {
+            tracing::warn!(task = %self.id, error = %e, "failed to pause or resume partitions");
+        }
+    }
+
+    async fn on_assignment(
+        &mut self,
+        event: AssignmentEvent,
+        assigned: &mut BTreeSet<TopicPartition>,
+        delivered: &mut CommitOffsets,
+        paused: bool,
+    ) -> Result<(), TaskFailure> {
+        match event {
+            AssignmentEvent::Assigned(partitions) => {
+                assigned.extend(partitions.iter().cloned());
+                if paused {
+                    self.set_paused(assigned, true);
+                }
+                guarded(self.task.open(&partitions))
+                    .await
+                    .map_err(|source| TaskFailure::stage(self.stage_error(Stage::TaskPut, source)))
+            }
+            AssignmentEvent::Revoked(partitions) => {
+                for tp in &partitions {
+                    assigned.remove(tp);
+                    delivered.remove(tp);
+                }
+                guarded(self.task.close(&partitions))
+                    .await
+                    .map_err(|source| TaskFailure::stage(self.stage_error(Stage::TaskPut, source)))
+            }
+        }
+    }
+
+    /// Pre-commits with the task, then commits what it returned.
+    async fn commit(&mut self, delivered: &CommitOffsets) -> Result<(), TaskFailure> {
+        if delivered.is_empty() {
+            return Ok(());
+        }
+        let committable = guarded(self.task.pre_commit(delivered.clone()))
+            .await
+            .map_err(|source| TaskFailure::stage(self.stage_error(Stage::TaskCommit, source)))?;
+        if committable.is_empty() {
+            return Ok(());
+        }
+        let mut list = TopicPartitionList::new();
+        for (tp, offset) in &committable {
+            list.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*offset))
+                .map_err(|e| TaskFailure::runtime("invalid offset to commit", e))?;
+        }
+        let consumer = Arc::clone(&self.consumer);
+        let committed =
+            tokio::task::spawn_blocking(move || consumer.commit(&list, CommitMode::Sync)).await;
+        match committed {
+            Ok(Ok(())) => {
+                tracing::debug!(task = %self.id, partitions = committable.len(), "committed offsets");
+                Ok(())
+            }
+            Ok(Err(e)) => {
+                // Kafka Connect logs and retries at the next interval; records are redelivered
+                // at worst.
+                tracing::warn!(task = %self.id, error = %e, "offset commit failed; will retry");
+                Ok(())
+            }
+            Err(e) => Err(TaskFailure::runtime("offset commit was interrupted", e)),
+        }
+    }
+
+    fn convert(&self, message: &BorrowedMessage<'_>) -> Result<SinkRecord, TaskFailure> {
+        let topic = message.topic().to_string();
+        let record_context = format!(
+            "consumed record is {{topic='{}', partition={}, offset={}, timestamp={}, timestampType={}}}",
+            topic,
+            message.partition(),
+            message.offset(),
+            message.timestamp().to_millis().unwrap_or(-1),
+            match message.timestamp() {
+                rdkafka::Timestamp::CreateTime(_) => "CreateTime",
+                rdkafka::Timestamp::LogAppendTime(_) => "LogAppendTime",
+                rdkafka::Timestamp::NotAvailable => "NoTimestampType",
+            }
+        );
+        let fail = |stage: Stage, class: &str, source: ConnectError| {
+            TaskFailure::tolerance(StageError {
+                task: self.id.clone(),
+                stage,
+                class_name: class.to_string(),
+                record: Some(record_context.clone()),
+                source,
+            })
+        };
+        let mut headers = Headers::new();
+        if let Some(kafka_headers) = message.headers() {
+            for header in kafka_headers.iter() {
+                let value = self
+                    .converters
+                    .header
+                    .to_connect_header(&topic, header.key, header.value)
+                    .map_err(|e| fail(Stage::HeaderConverter, &self.converters.header_class, e))?;
+                headers.add(header.key, value);
+            }
+        }
+        let key = self
+            .converters
+            .key
+            .to_connect_data(&topic, &headers, message.key())
+            .map_err(|e| fail(Stage::KeyConverter, &self.converters.key_class, e))?;
+        let value = self
+            .converters
+            .value
+            .to_connect_data(&topic, &headers, message.payload())
+            .map_err(|e| fail(Stage::ValueConverter, &self.converters.value_class, e))?;
+        let (timestamp, timestamp_type) = match message.timestamp() {
+            rdkafka::Timestamp::CreateTime(ts) => (Some(ts), TimestampType::CreateTime),
+            rdkafka::Timestamp::LogAppendTime(ts) => (Some(ts), TimestampType::LogAppendTime),
+            rdkafka::Timestamp::NotAvailable => (None, TimestampType::NoTimestampType),
+        };
+        Ok(SinkRecord {
+            topic: topic.clone(),
+            kafka_partition: message.partition(),
+            kafka_offset: message.offset(),
+            key_schema: key.schema,
+            key: key.value,
+            value_schema: value.schema,
+            value: value.value,
+            timestamp,
+            timestamp_type,
+            headers,
+            original_topic: topic,
+            original_kafka_partition: message.partition(),
+        })
+    }
+}

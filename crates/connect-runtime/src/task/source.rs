@@ -1,0 +1,604 @@
+//! The source task loop (Kafka's `WorkerSourceTask`).
+//!
+//! # Poll, send, acknowledge, flush
+//!
+//! The loop polls the task for a batch, converts each record (key, value and header
+//! converters) and hands it to the producer tagged with a sequence number. It does not
+//! wait for Kafka: delivery reports arrive on a channel while the next poll runs.
+//!
+//! Offsets become committable in order per source partition. [`SubmittedRecords`] keeps,
+//! for each source partition, the queue of records sent and not yet committable; an
+//! acknowledgement marks its record, and the acknowledged prefix of each queue moves its
+//! last offset to the committable set. So if records 1, 2, 3 of a partition were sent and
+//! 1 and 3 are acknowledged, only 1's offset may be flushed; once 2 arrives, 3's offset is.
+//! A record acknowledged in Kafka is therefore never skipped on restart, and a record not
+//! yet acknowledged is never marked as done.
+//!
+//! The committable offsets are written to the offset store every
+//! `offset.flush.interval.ms`, even while a poll is in progress, and once more when the
+//! task stops gracefully, after waiting (up to `offset.flush.timeout.ms`) for every
+//! outstanding delivery. After a crash a restarted task resumes from the last flush, so the
+//! records sent after it are sent again; after a graceful stop nothing is sent twice.
+//!
+//! Connector callbacks (`commit_record`, `commit`) need the task, which the pending poll
+//! holds; they are made as soon as the poll returns, in acknowledgement order.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use connect_api::source::{
+    RecordMetadata, SourceOffset, SourcePartition, SourceRecord, SourceTask, SourceTaskContext,
+};
+use connect_api::storage::{Converter, HeaderConverter};
+use connect_api::{ConnectError, Props};
+use rdkafka::message::{Header as KafkaHeader, OwnedHeaders};
+use rdkafka::producer::{BaseRecord, Producer};
+use rdkafka::types::RDKafkaErrorCode;
+use tokio::sync::mpsc;
+
+use super::{Stage, StageError, StatusReporter, TaskControl, TaskFailure, guarded};
+use crate::herder::entities::{ConnectorTaskId, State};
+use crate::kafka::{Ack, SourceProducer, TopicAdmin};
+use crate::storage::offset::{OffsetBackingStore, partition_key};
+
+/// What a source task loop needs.
+pub struct SourceTaskRunner {
+    pub id: ConnectorTaskId,
+    pub task: Box<dyn SourceTask>,
+    pub task_props: Props,
+    pub context: SourceTaskContext,
+    pub converters: Converters,
+    pub producer: Arc<SourceProducer>,
+    pub acks: mpsc::UnboundedReceiver<Ack>,
+    pub topic_admin: Option<Arc<TopicAdmin>>,
+    pub topic_partitions: i32,
+    pub topic_replication: i32,
+    pub offset_store: Arc<dyn OffsetBackingStore>,
+    pub flush_interval: Duration,
+    pub flush_timeout: Duration,
+    pub status: StatusReporter,
+    pub control: TaskControl,
+}
+
+/// A task's converters and the class names used in error messages.
+pub struct Converters {
+    pub key: Box<dyn Converter>,
+    pub key_class: String,
+    pub value: Box<dyn Converter>,
+    pub value_class: String,
+    pub header: Box<dyn HeaderConverter>,
+    pub header_class: String,
+}
+
+struct InFlight {
+    partition_key: String,
+    record: SourceRecord,
+}
+
+/// Records sent and not yet committable, per source partition (see the module docs).
+#[derive(Default)]
+pub struct SubmittedRecords {
+    next_sequence: usize,
+    in_flight: HashMap<usize, InFlight>,
+    /// Per partition: its map and the queue of `(sequence, acknowledged)` in send order.
+    queues: HashMap<String, (SourcePartition, VecDeque<(usize, bool)>)>,
+    /// Offsets ready to flush, latest per partition.
+    committable: HashMap<String, (SourcePartition, SourceOffset)>,
+    /// Acknowledged records awaiting `commit_record`, in acknowledgement order.
+    acknowledged: Vec<(SourceRecord, Option<RecordMetadata>)>,
+}
+
+impl SubmittedRecords {
+    /// Registers a record about to be sent; returns its sequence number.
+    pub fn submit(&mut self, record: SourceRecord) -> usize {
+        let sequence = self.next_sequence;
+        self.next_sequence += 1;
+        let key = partition_key(&record.source_partition);
+        let queue = self
+            .queues
+            .entry(key.clone())
+            .or_insert_with(|| (record.source_partition.clone(), VecDeque::new()));
+        queue.1.push_back((sequence, false));
+        self.in_flight.insert(
+            sequence,
+            InFlight {
+                partition_key: key,
+                record,
+            },
+        );
+        sequence
+    }
+
+    /// Marks a record acknowledged and moves every now-contiguous offset to committable.
+    pub fn acknowledge(&mut self, sequence: usize, metadata: Option<RecordMetadata>) {
+        let Some(key) = self
+            .in_flight
+            .get(&sequence)
+            .map(|f| f.partition_key.clone())
+        else {
+            return;
+        };
+        let Some((partition, queue)) = self.queues.get_mut(&key) else {
+            return;
+        };
+        if let Some(entry) = queue.iter_mut().find(|(s, _)| *s == sequence) {
+            entry.1 = true;
+        }
+        if let Some(flight) = self.in_flight.get(&sequence) {
+            self.acknowledged.push((flight.record.clone(), metadata));
+        }
+        while let Some((front, true)) = queue.front().copied() {
+            queue.pop_front();
+            if let Some(flight) = self.in_flight.remove(&front) {
+                self.committable.insert(
+                    key.clone(),
+                    (partition.clone(), flight.record.source_offset),
+                );
+            }
+        }
+        if queue.is_empty() {
+            self.queues.remove(&key);
+        }
+    }
+
+    pub fn outstanding(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    pub fn take_committable(&mut self) -> Vec<(SourcePartition, SourceOffset)> {
+        self.committable.drain().map(|(_, v)| v).collect()
+    }
+
+    /// Puts back offsets whose flush failed, unless newer ones arrived meanwhile.
+    pub fn restore_committable(&mut self, offsets: Vec<(SourcePartition, SourceOffset)>) {
+        for (partition, offset) in offsets {
+            self.committable
+                .entry(partition_key(&partition))
+                .or_insert((partition, offset));
+        }
+    }
+
+    pub fn take_acknowledged(&mut self) -> Vec<(SourceRecord, Option<RecordMetadata>)> {
+        std::mem::take(&mut self.acknowledged)
+    }
+}
+
+enum LoopEnd {
+    Stopped,
+    Failed(TaskFailure),
+}
+
+impl SourceTaskRunner {
+    /// Runs the task to its end; the final state is in the status store.
+    pub async fn run(mut self) {
+        let mut submitted = SubmittedRecords::default();
+        let start = guarded(
+            self.task
+                .start(self.context.clone(), self.task_props.clone()),
+        )
+        .await;
+        let end = match start {
+            Err(source) => LoopEnd::Failed(TaskFailure::stage(self.stage_error(
+                Stage::TaskStart,
+                "",
+                source,
+            ))),
+            Ok(()) => {
+                self.status.report(State::Running, None);
+                tracing::info!(task = %self.id, "source task started");
+                self.execute(&mut submitted).await
+            }
+        };
+        let failure = match end {
+            LoopEnd::Stopped => None,
+            LoopEnd::Failed(failure) => Some(failure),
+        };
+        // Records Kafka acknowledged are safe to mark done even when the task failed.
+        self.finish_deliveries(&mut submitted, failure.is_none())
+            .await;
+        if let Err(e) = self.flush_offsets(&mut submitted).await {
+            tracing::error!(task = %self.id, error = %e, "final offset flush failed");
+        }
+        self.commit_callbacks(&mut submitted).await;
+        if let Err(e) = guarded(self.task.stop()).await {
+            tracing::warn!(task = %self.id, error = %e, "source task stop failed");
+        }
+        match failure {
+            Some(failure) => self.status.failed(&failure),
+            None => {
+                tracing::info!(task = %self.id, "source task stopped");
+                self.status.report(State::Unassigned, None);
+            }
+        }
+    }
+
+    fn stage_error(&self, stage: Stage, class_name: &str, source: ConnectError) -> StageError {
+        StageError {
+            task: self.id.clone(),
+            stage,
+            class_name: class_name.to_string(),
+            record: None,
+            source,
+        }
+    }
+
+    async fn execute(&mut self, submitted: &mut SubmittedRecords) -> LoopEnd {
+        let mut flush_timer = tokio::time::interval_at(
+            tokio::time::Instant::now() + self.flush_interval,
+            self.flush_interval,
+        );
+        flush_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut known_topics: HashSet<String> = HashSet::new();
+        let task_class = format!("{}Task", self.context.connector_name);
+        loop {
+            let mut control = self.control.clone();
+            if !control.wait_while_paused(&self.status).await {
+                return LoopEnd::Stopped;
+            }
+            // Poll, while serving acknowledgements and offset flushes.
+            let mut flushed = false;
+            let polled = {
+                let poll = guarded(self.task.poll());
+                tokio::pin!(poll);
+                loop {
+                    tokio::select! {
+                        biased;
+                        _ = super::wait_for_stop(&mut control.stop) => break None,
+                        changed = control.target.changed() => {
+                            if changed.is_err() || control.is_paused() { break Some(Ok(Vec::new())); }
+                        }
+                        Some(ack) = self.acks.recv() => {
+                            if let Err(failure) = Self::handle_ack(&self.id, submitted, ack) {
+                                return LoopEnd::Failed(failure);
+                            }
+                        }
+                        _ = flush_timer.tick() => {
+                            if let Err(e) = flush(&self.id, &self.context.connector_name, &self.offset_store, self.flush_timeout, submitted).await {
+                                tracing::warn!(task = %self.id, error = %e, "offset flush failed; will retry");
+                            }
+                            flushed = true;
+                        }
+                        result = &mut poll => break Some(result),
+                    }
+                }
+            };
+            self.commit_callbacks(submitted).await;
+            if flushed && let Err(e) = guarded(self.task.commit()).await {
+                tracing::warn!(task = %self.id, error = %e, "source task commit failed");
+            }
+            let records = match polled {
+                None => return LoopEnd::Stopped,
+                Some(Err(source)) => {
+                    return LoopEnd::Failed(TaskFailure::stage(self.stage_error(
+                        Stage::TaskPoll,
+                        &task_class,
+                        source,
+                    )));
+                }
+                Some(Ok(records)) => records,
+            };
+            for record in records {
+                if let Err(failure) = self.send(record, submitted, &mut known_topics).await {
+                    return LoopEnd::Failed(failure);
+                }
+            }
+        }
+    }
+
+    fn handle_ack(
+        id: &ConnectorTaskId,
+        submitted: &mut SubmittedRecords,
+        ack: Ack,
+    ) -> Result<(), TaskFailure> {
+        match ack.result {
+            Ok((partition, offset, timestamp)) => {
+                let topic = submitted
+                    .in_flight
+                    .get(&ack.sequence)
+                    .map(|f| f.record.topic.clone())
+                    .unwrap_or_default();
+                submitted.acknowledge(
+                    ack.sequence,
+                    Some(RecordMetadata {
+                        topic,
+                        partition,
+                        offset,
+                        timestamp,
+                    }),
+                );
+                Ok(())
+            }
+            Err(error) => {
+                let topic = submitted
+                    .in_flight
+                    .get(&ack.sequence)
+                    .map(|f| f.record.topic.clone())
+                    .unwrap_or_default();
+                Err(TaskFailure::stage(StageError {
+                    task: id.clone(),
+                    stage: Stage::KafkaProduce,
+                    class_name: "org.apache.kafka.clients.producer.KafkaProducer".to_string(),
+                    record: Some(format!("source record is for topic '{topic}'")),
+                    source: ConnectError::other_with(
+                        "Unrecoverable exception from producer send callback",
+                        error,
+                    ),
+                }))
+            }
+        }
+    }
+
+    /// Converts a record and hands it to the producer.
+    async fn send(
+        &mut self,
+        record: SourceRecord,
+        submitted: &mut SubmittedRecords,
+        known_topics: &mut HashSet<String>,
+    ) -> Result<(), TaskFailure> {
+        let topic = record.topic.clone();
+        let record_context = || Some(format!("source record is for topic '{topic}'"));
+        let fail = |stage: Stage, class: &str, source: ConnectError| {
+            TaskFailure::tolerance(StageError {
+                task: self.id.clone(),
+                stage,
+                class_name: class.to_string(),
+                record: record_context(),
+                source,
+            })
+        };
+        let key = self
+            .converters
+            .key
+            .from_connect_data(
+                &topic,
+                &record.headers,
+                record.key_schema.as_ref(),
+                &record.key,
+            )
+            .map_err(|e| fail(Stage::KeyConverter, &self.converters.key_class, e))?;
+        let value = self
+            .converters
+            .value
+            .from_connect_data(
+                &topic,
+                &record.headers,
+                record.value_schema.as_ref(),
+                &record.value,
+            )
+            .map_err(|e| fail(Stage::ValueConverter, &self.converters.value_class, e))?;
+        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+        for header in record.headers.iter() {
+            let bytes = self
+                .converters
+                .header
+                .from_connect_header(&topic, &header.key, header.schema.as_ref(), &header.value)
+                .map_err(|e| fail(Stage::HeaderConverter, &self.converters.header_class, e))?;
+            headers = headers.insert(KafkaHeader {
+                key: &header.key,
+                value: bytes.as_deref(),
+            });
+        }
+        if !known_topics.contains(&topic) {
+            self.ensure_topic(&topic).await;
+            known_topics.insert(topic.clone());
+        }
+        let partition = record.kafka_partition;
+        let timestamp = record.timestamp;
+        let sequence = submitted.submit(record);
+        let mut base: BaseRecord<'_, [u8], [u8], usize> =
+            BaseRecord::with_opaque_to(&topic, sequence).headers(headers);
+        if let Some(key) = key.as_deref() {
+            base = base.key(key);
+        }
+        if let Some(value) = value.as_deref() {
+            base = base.payload(value);
+        }
+        if let Some(partition) = partition {
+            base = base.partition(partition);
+        }
+        if let Some(timestamp) = timestamp {
+            base = base.timestamp(timestamp);
+        }
+        loop {
+            match self.producer.send(base) {
+                Ok(()) => return Ok(()),
+                Err((error, returned))
+                    if error.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) =>
+                {
+                    base = returned;
+                    // Let deliveries drain, serving their acknowledgements meanwhile.
+                    if let Ok(Some(ack)) =
+                        tokio::time::timeout(Duration::from_millis(10), self.acks.recv()).await
+                    {
+                        Self::handle_ack(&self.id, submitted, ack)?
+                    }
+                }
+                Err((error, _)) => {
+                    return Err(TaskFailure::stage(StageError {
+                        task: self.id.clone(),
+                        stage: Stage::KafkaProduce,
+                        class_name: "org.apache.kafka.clients.producer.KafkaProducer".to_string(),
+                        record: record_context(),
+                        source: ConnectError::other_with("failed to send record to Kafka", error),
+                    }));
+                }
+            }
+        }
+    }
+
+    async fn ensure_topic(&self, topic: &str) {
+        let Some(admin) = &self.topic_admin else {
+            return;
+        };
+        match admin
+            .create_topic_if_missing(topic, self.topic_partitions, self.topic_replication)
+            .await
+        {
+            Ok(true) => tracing::info!(task = %self.id, topic, "created topic"),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(task = %self.id, topic, error = %e, "could not create topic; relying on the broker to have or create it")
+            }
+        }
+    }
+
+    async fn commit_callbacks(&mut self, submitted: &mut SubmittedRecords) {
+        for (record, metadata) in submitted.take_acknowledged() {
+            if let Err(e) = guarded(self.task.commit_record(&record, metadata.as_ref())).await {
+                tracing::warn!(task = %self.id, error = %e, "commit_record failed");
+            }
+        }
+    }
+
+    /// Waits for outstanding deliveries (graceful stop) or just collects the ones that
+    /// already arrived (failure), then folds them into `submitted`.
+    async fn finish_deliveries(&mut self, submitted: &mut SubmittedRecords, wait: bool) {
+        if wait && submitted.outstanding() > 0 {
+            let producer = Arc::clone(&self.producer);
+            let timeout = self.flush_timeout;
+            let flushed = tokio::task::spawn_blocking(move || producer.flush(timeout)).await;
+            if !matches!(flushed, Ok(Ok(()))) {
+                tracing::warn!(task = %self.id, outstanding = submitted.outstanding(), "timed out waiting for outstanding records; their offsets are not committed");
+            }
+            let deadline = tokio::time::Instant::now() + self.flush_timeout;
+            while submitted.outstanding() > 0 {
+                match tokio::time::timeout_at(deadline, self.acks.recv()).await {
+                    Ok(Some(ack)) => {
+                        if let Err(failure) = Self::handle_ack(&self.id, submitted, ack) {
+                            tracing::error!(task = %self.id, error = %failure, "delivery failed during shutdown");
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        }
+        while let Ok(ack) = self.acks.try_recv() {
+            let _ = Self::handle_ack(&self.id, submitted, ack);
+        }
+    }
+
+    async fn flush_offsets(
+        &self,
+        submitted: &mut SubmittedRecords,
+    ) -> Result<(), crate::storage::StorageError> {
+        flush(
+            &self.id,
+            &self.context.connector_name,
+            &self.offset_store,
+            self.flush_timeout,
+            submitted,
+        )
+        .await
+    }
+}
+
+/// Writes committable offsets to the store; on failure they are kept for the next flush.
+async fn flush(
+    id: &ConnectorTaskId,
+    connector: &str,
+    store: &Arc<dyn OffsetBackingStore>,
+    timeout: Duration,
+    submitted: &mut SubmittedRecords,
+) -> Result<(), crate::storage::StorageError> {
+    let offsets = submitted.take_committable();
+    if offsets.is_empty() {
+        return Ok(());
+    }
+    let count = offsets.len();
+    let write = store.set(
+        connector,
+        offsets
+            .iter()
+            .map(|(p, o)| (p.clone(), Some(o.clone())))
+            .collect(),
+    );
+    match tokio::time::timeout(timeout.max(Duration::from_millis(100)), write).await {
+        Ok(Ok(())) => {
+            tracing::debug!(task = %id, partitions = count, "flushed offsets");
+            Ok(())
+        }
+        Ok(Err(e)) => {
+            submitted.restore_committable(offsets);
+            Err(e)
+        }
+        Err(_) => {
+            submitted.restore_committable(offsets);
+            Err(crate::storage::StorageError::Io {
+                path: "offset store".to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::TimedOut, "offset flush timed out"),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(partition: &str, position: i64) -> SourceRecord {
+        let p = json!({ "file": partition })
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let o = json!({ "position": position })
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        SourceRecord::new(p, o, "t", None, connect_api::Value::Null)
+    }
+
+    fn positions(offsets: Vec<(SourcePartition, SourceOffset)>) -> Vec<(String, i64)> {
+        let mut v: Vec<_> = offsets
+            .into_iter()
+            .map(|(p, o)| {
+                (
+                    p["file"].as_str().unwrap_or_default().to_string(),
+                    o["position"].as_i64().unwrap_or(-1),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn offsets_commit_in_order_per_partition() {
+        let mut submitted = SubmittedRecords::default();
+        let a1 = submitted.submit(record("a", 1));
+        let a2 = submitted.submit(record("a", 2));
+        let a3 = submitted.submit(record("a", 3));
+        let b1 = submitted.submit(record("b", 1));
+        submitted.acknowledge(a1, None);
+        submitted.acknowledge(a3, None);
+        submitted.acknowledge(b1, None);
+        assert_eq!(
+            positions(submitted.take_committable()),
+            vec![("a".into(), 1), ("b".into(), 1)]
+        );
+        assert_eq!(submitted.outstanding(), 2);
+        submitted.acknowledge(a2, None);
+        assert_eq!(
+            positions(submitted.take_committable()),
+            vec![("a".into(), 3)]
+        );
+        assert_eq!(submitted.outstanding(), 0);
+        assert_eq!(submitted.take_acknowledged().len(), 4);
+    }
+
+    #[test]
+    fn failed_flush_keeps_offsets_without_overwriting_newer_ones() {
+        let mut submitted = SubmittedRecords::default();
+        let a1 = submitted.submit(record("a", 1));
+        submitted.acknowledge(a1, None);
+        let failed = submitted.take_committable();
+        let a2 = submitted.submit(record("a", 2));
+        submitted.acknowledge(a2, None);
+        submitted.restore_committable(failed);
+        assert_eq!(
+            positions(submitted.take_committable()),
+            vec![("a".into(), 2)]
+        );
+    }
+}

@@ -1,0 +1,515 @@
+//! The worker: instantiates connectors and tasks and runs them on tokio (Kafka's
+//! `Worker`). It decides nothing about *which* connectors run; herders tell it.
+//!
+//! A task's plumbing is built here: converters (the connector's `key.converter` etc. when
+//! set, else the worker's), the producer of a source task (one per task, as in Kafka
+//! Connect), the consumer of a sink task (group `connect-<connector>`). A task whose
+//! plumbing cannot be built becomes FAILED with the reason, like any other failure.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use connect_api::sink::SinkTaskContext;
+use connect_api::source::SourceTaskContext;
+use connect_api::storage::{Converter, HeaderConverter};
+use connect_api::{ConnectError, ConnectorContext, Props};
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+use crate::config::connector::{self as cc, ConnectorConfig};
+use crate::config::worker::{self as wc, WorkerConfig};
+use crate::herder::entities::{ConnectorTaskId, State, TargetState};
+use crate::kafka::{TopicAdmin, source_producer};
+use crate::plugins::{ConnectorInstance, PluginRegistry};
+use crate::storage::offset::{ConnectorOffsetReader, OffsetBackingStore};
+use crate::storage::status::{Status, StatusBackingStore};
+use crate::task::sink::{SinkTaskRunner, sink_consumer};
+use crate::task::source::{Converters, SourceTaskRunner};
+use crate::task::{StatusReporter, TaskControlHandle, TaskFailure, guarded, task_control};
+
+struct RunningTask {
+    control: TaskControlHandle,
+    join: JoinHandle<()>,
+}
+
+/// Runs connectors and tasks.
+pub struct Worker {
+    worker_id: String,
+    config: WorkerConfig,
+    plugins: Arc<PluginRegistry>,
+    offset_store: Arc<dyn OffsetBackingStore>,
+    status: Arc<dyn StatusBackingStore>,
+    connectors: Mutex<HashMap<String, Arc<Mutex<ConnectorInstance>>>>,
+    tasks: Mutex<HashMap<ConnectorTaskId, RunningTask>>,
+    topic_admin: std::sync::OnceLock<Option<Arc<TopicAdmin>>>,
+}
+
+impl Worker {
+    pub fn new(
+        worker_id: String,
+        config: WorkerConfig,
+        plugins: Arc<PluginRegistry>,
+        offset_store: Arc<dyn OffsetBackingStore>,
+        status: Arc<dyn StatusBackingStore>,
+    ) -> Self {
+        Worker {
+            worker_id,
+            config,
+            plugins,
+            offset_store,
+            status,
+            connectors: Mutex::new(HashMap::new()),
+            tasks: Mutex::new(HashMap::new()),
+            topic_admin: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn worker_id(&self) -> &str {
+        &self.worker_id
+    }
+
+    pub fn config(&self) -> &WorkerConfig {
+        &self.config
+    }
+
+    pub fn plugins(&self) -> &Arc<PluginRegistry> {
+        &self.plugins
+    }
+
+    pub fn offset_store(&self) -> &Arc<dyn OffsetBackingStore> {
+        &self.offset_store
+    }
+
+    pub fn status_store(&self) -> &Arc<dyn StatusBackingStore> {
+        &self.status
+    }
+
+    fn connector_status(&self, name: &str, state: State, trace: Option<String>) {
+        self.status.put_connector(
+            name,
+            Status {
+                state,
+                trace,
+                worker_id: self.worker_id.clone(),
+            },
+        );
+    }
+
+    /// Instantiates and starts a connector. On failure the connector is FAILED and the
+    /// error is returned.
+    pub async fn start_connector(
+        &self,
+        name: &str,
+        props: &Props,
+        context: Arc<dyn ConnectorContext>,
+        target: TargetState,
+    ) -> Result<(), ConnectError> {
+        if target == TargetState::Stopped {
+            self.connector_status(name, State::Stopped, None);
+            return Ok(());
+        }
+        let class = props.get(cc::CONNECTOR_CLASS).cloned().unwrap_or_default();
+        let mut instance = match self.plugins.new_connector(&class) {
+            Ok(instance) => instance,
+            Err(e) => {
+                let error = ConnectError::other(e.to_string());
+                self.connector_status(name, State::Failed, Some(error.trace()));
+                return Err(error);
+            }
+        };
+        if let Err(error) = guarded(instance.as_connector_mut().start(context, props.clone())).await
+        {
+            tracing::error!(connector = name, error = %error, "connector failed to start");
+            self.connector_status(
+                name,
+                State::Failed,
+                Some(format!(
+                    "{}: {}",
+                    error.exception_class_name(),
+                    error.trace()
+                )),
+            );
+            return Err(error);
+        }
+        tracing::info!(connector = name, "connector started");
+        self.connectors
+            .lock()
+            .await
+            .insert(name.to_string(), Arc::new(Mutex::new(instance)));
+        self.connector_status(
+            name,
+            if target == TargetState::Paused {
+                State::Paused
+            } else {
+                State::Running
+            },
+            None,
+        );
+        Ok(())
+    }
+
+    /// Whether the connector is a sink, from its class.
+    pub fn is_sink(&self, props: &Props) -> Option<bool> {
+        let class = props.get(cc::CONNECTOR_CLASS)?;
+        let desc = self.plugins.connector(class).ok()?;
+        Some(desc.plugin_type() == connect_api::plugin::PluginType::Sink)
+    }
+
+    /// The task configs of a running connector.
+    pub async fn connector_task_configs(
+        &self,
+        name: &str,
+        max_tasks: usize,
+    ) -> Result<Vec<Props>, ConnectError> {
+        let instance = self
+            .connectors
+            .lock()
+            .await
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ConnectError::other(format!("connector {name} is not running")))?;
+        let mut instance = instance.lock().await;
+        let result = guarded(instance.as_connector_mut().task_configs(max_tasks)).await;
+        if let Err(error) = &result {
+            self.connector_status(
+                name,
+                State::Failed,
+                Some(format!(
+                    "{}: {}",
+                    error.exception_class_name(),
+                    error.trace()
+                )),
+            );
+        }
+        result
+    }
+
+    /// Marks a running connector's state (pause and resume do not restart it).
+    pub fn set_connector_state(&self, name: &str, target: TargetState) {
+        let state = match target {
+            TargetState::Running => State::Running,
+            TargetState::Paused => State::Paused,
+            TargetState::Stopped => State::Stopped,
+        };
+        if self.status.connector(name).map(|s| s.state) != Some(State::Failed) {
+            self.connector_status(name, state, None);
+        }
+    }
+
+    /// Stops a connector (not its tasks).
+    pub async fn stop_connector(&self, name: &str) {
+        let instance = self.connectors.lock().await.remove(name);
+        if let Some(instance) = instance {
+            let mut instance = instance.lock().await;
+            if let Err(e) = guarded(instance.as_connector_mut().stop()).await {
+                tracing::warn!(connector = name, error = %e, "connector stop failed");
+            }
+            tracing::info!(connector = name, "connector stopped");
+        }
+    }
+
+    pub async fn is_connector_running(&self, name: &str) -> bool {
+        self.connectors.lock().await.contains_key(name)
+    }
+
+    fn converter(
+        &self,
+        connector_props: &Props,
+        key: &str,
+        is_key: bool,
+    ) -> Result<(Box<dyn Converter>, String), ConnectError> {
+        let (class, props) = match connector_props.get(key) {
+            Some(class) => (class.clone(), prefixed(connector_props, key)),
+            None => (
+                if is_key {
+                    self.config.key_converter()
+                } else {
+                    self.config.value_converter()
+                }
+                .to_string(),
+                self.config.converter_props(key),
+            ),
+        };
+        let mut converter = self
+            .plugins
+            .new_converter(&class)
+            .map_err(|e| ConnectError::other(e.to_string()))?;
+        converter.configure(&props, is_key)?;
+        Ok((converter, class))
+    }
+
+    fn header_converter(
+        &self,
+        connector_props: &Props,
+    ) -> Result<(Box<dyn HeaderConverter>, String), ConnectError> {
+        let (class, props) = match connector_props.get(cc::HEADER_CONVERTER) {
+            Some(class) => (
+                class.clone(),
+                prefixed(connector_props, cc::HEADER_CONVERTER),
+            ),
+            None => (
+                self.config.header_converter().to_string(),
+                self.config.converter_props(wc::HEADER_CONVERTER),
+            ),
+        };
+        let mut converter = self
+            .plugins
+            .new_header_converter(&class)
+            .map_err(|e| ConnectError::other(e.to_string()))?;
+        converter.configure(&props)?;
+        Ok((converter, class))
+    }
+
+    fn converters(&self, connector_props: &Props) -> Result<Converters, ConnectError> {
+        let (key, key_class) = self.converter(connector_props, cc::KEY_CONVERTER, true)?;
+        let (value, value_class) = self.converter(connector_props, cc::VALUE_CONVERTER, false)?;
+        let (header, header_class) = self.header_converter(connector_props)?;
+        Ok(Converters {
+            key,
+            key_class,
+            value,
+            value_class,
+            header,
+            header_class,
+        })
+    }
+
+    fn topic_admin(&self) -> Option<Arc<TopicAdmin>> {
+        self.topic_admin
+            .get_or_init(|| {
+                if !self.config.topic_creation_enable() {
+                    return None;
+                }
+                match TopicAdmin::new(&self.config.bootstrap_servers(), &self.config.client_overrides("admin.")) {
+                    Ok(admin) => Some(Arc::new(admin)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot create the admin client; topics will not be created");
+                        None
+                    }
+                }
+            })
+            .clone()
+    }
+
+    /// Starts a task; a task that cannot be built is reported FAILED.
+    pub async fn start_task(
+        &self,
+        id: ConnectorTaskId,
+        connector_props: &Props,
+        task_props: Props,
+        target: TargetState,
+    ) {
+        let reporter = StatusReporter {
+            id: id.clone(),
+            worker_id: self.worker_id.clone(),
+            store: Arc::clone(&self.status),
+        };
+        let (handle, control) = task_control(target);
+        let future =
+            match self.build_task(&id, connector_props, task_props, reporter.clone(), control) {
+                Ok(future) => future,
+                Err(failure) => {
+                    reporter.failed(&failure);
+                    return;
+                }
+            };
+        let join = tokio::spawn(future);
+        self.tasks.lock().await.insert(
+            id,
+            RunningTask {
+                control: handle,
+                join,
+            },
+        );
+    }
+
+    fn build_task(
+        &self,
+        id: &ConnectorTaskId,
+        connector_props: &Props,
+        task_props: Props,
+        status: StatusReporter,
+        control: crate::task::TaskControl,
+    ) -> Result<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>, TaskFailure> {
+        let class = connector_props
+            .get(cc::CONNECTOR_CLASS)
+            .cloned()
+            .unwrap_or_default();
+        let instance = self
+            .plugins
+            .new_connector(&class)
+            .map_err(|e| TaskFailure::runtime("cannot instantiate the connector's task", e))?;
+        let converters = self
+            .converters(connector_props)
+            .map_err(|e| TaskFailure::runtime("cannot configure the task's converters", e))?;
+        let bootstrap = self.config.bootstrap_servers();
+        let client_id = format!(
+            "connector-{}-{}",
+            if instance.is_sink() {
+                "consumer"
+            } else {
+                "producer"
+            },
+            id
+        );
+        match instance {
+            ConnectorInstance::Source(connector) => {
+                let def = cc::source_config_def();
+                let config = ConnectorConfig::new(&def, connector_props)
+                    .map_err(|e| TaskFailure::runtime("invalid connector config", e))?;
+                let (producer, acks) = source_producer(
+                    &bootstrap,
+                    &client_id,
+                    &self.config.client_overrides("producer."),
+                    &prefixed(connector_props, "producer.override"),
+                )
+                .map_err(|e| TaskFailure::runtime("cannot create the task's producer", e))?;
+                let runner = SourceTaskRunner {
+                    id: id.clone(),
+                    task: connector.create_task(),
+                    context: SourceTaskContext {
+                        connector_name: id.connector.clone(),
+                        task_id: id.task,
+                        configs: task_props.clone(),
+                        offset_storage_reader: Arc::new(ConnectorOffsetReader {
+                            connector: id.connector.clone(),
+                            store: Arc::clone(&self.offset_store),
+                        }),
+                    },
+                    task_props,
+                    converters,
+                    producer: Arc::new(producer),
+                    acks,
+                    topic_admin: self.topic_admin(),
+                    topic_partitions: config.topic_creation_partitions(),
+                    topic_replication: config.topic_creation_replication_factor(),
+                    offset_store: Arc::clone(&self.offset_store),
+                    flush_interval: self.config.offset_flush_interval(),
+                    flush_timeout: self.config.offset_flush_timeout(),
+                    status,
+                    control,
+                };
+                Ok(Box::pin(runner.run()))
+            }
+            ConnectorInstance::Sink(connector) => {
+                let def = cc::sink_config_def();
+                let config = ConnectorConfig::new(&def, connector_props)
+                    .map_err(|e| TaskFailure::runtime("invalid connector config", e))?;
+                let mut consumer_overrides = self.config.client_overrides("consumer.");
+                let connector_overrides = prefixed(connector_props, "consumer.override");
+                let max_poll_records = connector_overrides
+                    .get("max.poll.records")
+                    .or(consumer_overrides.get("max.poll.records"))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(500usize)
+                    .max(1);
+                consumer_overrides.remove("max.poll.records");
+                let (consumer, events) = sink_consumer(
+                    &bootstrap,
+                    &format!("connect-{}", id.connector),
+                    &client_id,
+                    &consumer_overrides,
+                    &connector_overrides,
+                )
+                .map_err(|e| TaskFailure::runtime("cannot create the task's consumer", e))?;
+                let runner = SinkTaskRunner {
+                    id: id.clone(),
+                    task: connector.create_task(),
+                    context: SinkTaskContext {
+                        connector_name: id.connector.clone(),
+                        task_id: id.task,
+                        configs: task_props.clone(),
+                    },
+                    task_props,
+                    converters,
+                    consumer: Arc::new(consumer),
+                    assignment_events: events,
+                    topics: config.topics(),
+                    topics_regex: config.topics_regex().map(str::to_string),
+                    max_poll_records,
+                    flush_interval: self.config.offset_flush_interval(),
+                    status,
+                    control,
+                };
+                Ok(Box::pin(runner.run()))
+            }
+        }
+    }
+
+    /// Pauses or resumes a running task.
+    pub async fn set_task_target(&self, id: &ConnectorTaskId, target: TargetState) {
+        if let Some(task) = self.tasks.lock().await.get(id) {
+            let _ = task.control.target.send(target);
+        }
+    }
+
+    /// The ids of the tasks running for `connector`.
+    pub async fn task_ids(&self, connector: &str) -> Vec<ConnectorTaskId> {
+        let mut ids: Vec<_> = self
+            .tasks
+            .lock()
+            .await
+            .keys()
+            .filter(|id| id.connector == connector)
+            .cloned()
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Stops tasks gracefully, all at once, waiting up to
+    /// `task.shutdown.graceful.timeout.ms` in total; tasks still running then are aborted.
+    pub async fn stop_tasks(&self, ids: &[ConnectorTaskId]) {
+        let mut running = Vec::new();
+        {
+            let mut tasks = self.tasks.lock().await;
+            for id in ids {
+                if let Some(task) = tasks.remove(id) {
+                    let _ = task.control.stop.send(true);
+                    running.push((id.clone(), task.join));
+                }
+            }
+        }
+        let deadline = tokio::time::Instant::now() + self.config.task_shutdown_graceful_timeout();
+        for (id, join) in running {
+            let abort = join.abort_handle();
+            match tokio::time::timeout_at(deadline, join).await {
+                Ok(_) => {}
+                Err(_) => {
+                    tracing::error!(task = %id, "graceful stop of task failed: it did not stop in time and was cancelled");
+                    abort.abort();
+                    self.status.put_task(
+                        &id,
+                        Status {
+                            state: State::Unassigned,
+                            trace: None,
+                            worker_id: self.worker_id.clone(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Stops every connector and task (graceful worker shutdown).
+    pub async fn stop_all(&self) {
+        let ids: Vec<_> = self.tasks.lock().await.keys().cloned().collect();
+        self.stop_tasks(&ids).await;
+        let names: Vec<_> = self.connectors.lock().await.keys().cloned().collect();
+        for name in names {
+            self.stop_connector(&name).await;
+        }
+    }
+}
+
+/// The keys of `props` under `prefix.`, with the prefix removed.
+pub fn prefixed(props: &Props, prefix: &str) -> BTreeMap<String, String> {
+    let prefix = format!("{prefix}.");
+    props
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix(&prefix)
+                .map(|rest| (rest.to_string(), v.clone()))
+        })
+        .collect()
+}

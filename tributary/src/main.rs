@@ -1,0 +1,73 @@
+//! `tributary`: the worker binary.
+//!
+//! `tributary standalone worker.properties [connector.properties|connector.json ...]` runs a
+//! standalone worker exactly like Kafka's `connect-standalone.sh`: the worker config names
+//! the Kafka cluster, the converters and the offsets file; each connector file is created
+//! (or updated) at start; the REST API serves on `listeners`.
+
+mod standalone;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Registry, reload};
+
+#[derive(Parser)]
+#[command(
+    name = "tributary",
+    version,
+    about = "A Kafka Connect-compatible connector runtime"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a standalone worker (like connect-standalone.sh).
+    Standalone {
+        /// The worker configuration (Java .properties with Kafka Connect's keys).
+        worker_config: std::path::PathBuf,
+        /// Connector configurations to create or update at start (.properties or .json).
+        connector_configs: Vec<std::path::PathBuf>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let directives = std::env::var("RUST_LOG")
+        .unwrap_or_else(|_| "info,librdkafka=warn,rdkafka=warn".to_string());
+    let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"));
+    let (filter, handle) = reload::Layer::<EnvFilter, Registry>::new(filter);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("tributary: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Standalone {
+                worker_config,
+                connector_configs,
+            } => standalone::run(&worker_config, &connector_configs, handle, &directives).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("tributary: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

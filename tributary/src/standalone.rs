@@ -1,0 +1,204 @@
+//! The standalone worker: one process, offsets and connector configs in local files.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use connect_rest::{RestState, TracingLoggerAdmin};
+use connect_runtime::config::{WorkerConfig, load_connector_config, load_properties};
+use connect_runtime::herder::Herder;
+use connect_runtime::herder::standalone::StandaloneHerder;
+use connect_runtime::plugins::PluginRegistry;
+use connect_runtime::storage::{
+    FileConfigBackingStore, FileOffsetBackingStore, MemoryStatusBackingStore,
+};
+use connect_runtime::worker::Worker;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use tracing_subscriber::{EnvFilter, Registry, reload};
+
+/// Every plugin compiled into this binary.
+pub fn plugins() -> PluginRegistry {
+    let mut registry = PluginRegistry::with_default_converters();
+    registry.register(connect_file::plugins());
+    registry
+}
+
+/// The REST listen address from Kafka's `listeners` (`http://host:port`, empty host = all).
+pub fn listen_address(listeners: &[String]) -> anyhow::Result<SocketAddr> {
+    let first = listeners
+        .first()
+        .map(String::as_str)
+        .unwrap_or("http://:8083");
+    let rest = first
+        .strip_prefix("http://")
+        .with_context(|| format!("listeners: only http:// listeners are supported, got {first}"))?;
+    let (host, port) = rest
+        .rsplit_once(':')
+        .with_context(|| format!("listeners: {first} has no port"))?;
+    let port: u16 = port
+        .trim_end_matches('/')
+        .parse()
+        .with_context(|| format!("listeners: {first} has an invalid port"))?;
+    let host = match host {
+        "" => "0.0.0.0",
+        "localhost" => "127.0.0.1",
+        other => other.trim_start_matches('[').trim_end_matches(']'),
+    };
+    format!("{host}:{port}")
+        .parse()
+        .or_else(|_| format!("[{host}]:{port}").parse())
+        .with_context(|| format!("listeners: cannot use host {host}"))
+}
+
+async fn kafka_cluster_id(bootstrap: &str) -> Option<String> {
+    let bootstrap = bootstrap.to_string();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .create()
+            .ok()?;
+        consumer.client().fetch_cluster_id(Duration::from_secs(5))
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+pub async fn run(
+    worker_config_path: &Path,
+    connector_config_paths: &[PathBuf],
+    log_handle: reload::Handle<EnvFilter, Registry>,
+    log_directives: &str,
+) -> anyhow::Result<()> {
+    let props = load_properties(worker_config_path)?;
+    let config = WorkerConfig::new_standalone(props).with_context(|| {
+        format!(
+            "invalid worker configuration {}",
+            worker_config_path.display()
+        )
+    })?;
+    let mut connector_configs = Vec::new();
+    for path in connector_config_paths {
+        let props = load_connector_config(path)?;
+        let Some(name) = props.get("name").cloned() else {
+            bail!("connector config {} has no \"name\"", path.display());
+        };
+        connector_configs.push((name, props));
+    }
+    let address = listen_address(&config.listeners())?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
+    let bound = listener.local_addr().unwrap_or(address);
+    let worker_id = format!(
+        "{}:{}",
+        if bound.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            bound.ip().to_string()
+        },
+        bound.port()
+    );
+
+    let offsets_path = config
+        .offset_storage_file()
+        .context("offset.storage.file.filename is required")?;
+    let offset_store = Arc::new(FileOffsetBackingStore::open(&offsets_path)?);
+    let config_store = match config.config_storage_file() {
+        Some(path) => Arc::new(FileConfigBackingStore::open(path)?),
+        None => bail!("config.storage.file.filename could not be derived"),
+    };
+    let cluster_id = kafka_cluster_id(&config.bootstrap_servers()).await;
+    if cluster_id.is_none() {
+        tracing::warn!(bootstrap = %config.bootstrap_servers(), "could not reach the Kafka cluster yet; tasks will keep trying");
+    }
+    let worker = Arc::new(Worker::new(
+        worker_id,
+        config,
+        Arc::new(plugins()),
+        offset_store,
+        Arc::new(MemoryStatusBackingStore::new()),
+    ));
+    let herder = StandaloneHerder::start(worker, config_store, cluster_id).await;
+    for (name, props) in connector_configs {
+        herder
+            .put_connector_config(&name, props, true, None)
+            .await
+            .with_context(|| format!("failed to create connector {name}"))?;
+        tracing::info!(connector = %name, "created connector from the command line");
+    }
+    let loggers = Arc::new(TracingLoggerAdmin::new(log_handle, log_directives)?);
+    let state = RestState {
+        herder: herder.clone() as Arc<dyn Herder>,
+        loggers,
+    };
+    let (stop_rest, rest_stopped) = tokio::sync::oneshot::channel::<()>();
+    let rest = tokio::spawn(connect_rest::serve(listener, state, async move {
+        let _ = rest_stopped.await;
+    }));
+    tracing::info!(address = %bound, "tributary standalone worker started; REST API on http://{bound}");
+    shutdown_signal().await;
+    tracing::info!("stopping: flushing offsets and stopping tasks");
+    herder.shutdown().await;
+    let _ = stop_rest.send(());
+    match tokio::time::timeout(Duration::from_secs(5), rest).await {
+        Ok(Ok(Err(e))) => tracing::warn!(error = %e, "rest server error"),
+        Ok(_) => {}
+        Err(_) => tracing::warn!("rest server did not stop in time"),
+    }
+    tracing::info!("tributary stopped");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listeners_follow_kafkas_syntax() {
+        let addr = listen_address(&["http://:8083".to_string()]).expect("valid");
+        assert_eq!(addr.to_string(), "0.0.0.0:8083");
+        let addr = listen_address(&["http://localhost:9000".to_string()]).expect("valid");
+        assert_eq!(addr.to_string(), "127.0.0.1:9000");
+        assert!(listen_address(&["https://:8443".to_string()]).is_err());
+        assert!(listen_address(&["http://host".to_string()]).is_err());
+    }
+
+    #[test]
+    fn file_connectors_are_registered_under_kafkas_names() {
+        let registry = plugins();
+        for name in [
+            "org.apache.kafka.connect.file.FileStreamSourceConnector",
+            "FileStreamSource",
+            "FileStreamSinkConnector",
+        ] {
+            assert!(registry.connector(name).is_ok(), "{name}");
+        }
+        let err = registry.connector("NoSuchConnector").expect_err("unknown");
+        assert!(err.to_string().contains("FileStreamSinkConnector"), "{err}");
+    }
+}

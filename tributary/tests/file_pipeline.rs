@@ -1,0 +1,299 @@
+//! End to end: `tributary standalone` with the file connectors against a real broker,
+//! read back by an independent client, through crashes and graceful restarts.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use common::*;
+use connect_testkit::KafkaCluster;
+
+const LINES: usize = 100_000;
+
+async fn topic_count(cluster: &KafkaCluster, topic: &str) -> i64 {
+    cluster
+        .end_offsets(topic)
+        .await
+        .map(|o| o.values().sum())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_thousand_lines_flow_source_to_sink_into_an_identical_file() -> Result<()> {
+    let cluster = KafkaCluster::start().await?;
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    let output = dir.path().join("output.txt");
+    append_lines(&input, 0, LINES)?;
+    let topic = cluster.unique_topic("file-pipeline");
+    let source = source_config(
+        &dir.path().join("source.properties"),
+        "file-source",
+        &input,
+        &topic,
+    )?;
+    let sink = sink_config(
+        &dir.path().join("sink.properties"),
+        "file-sink",
+        &output,
+        &topic,
+    )?;
+    let worker = WorkerProcess::start(
+        dir.path(),
+        &cluster.bootstrap_servers(),
+        &[("offset.flush.interval.ms", "1000".to_string())],
+        vec![source, sink],
+    )
+    .await?;
+
+    let expected = std::fs::read(&input)?;
+    let done = connect_testkit::wait_until(
+        Duration::from_secs(180),
+        Duration::from_millis(200),
+        || async {
+            std::fs::metadata(&output)
+                .map(|m| m.len() >= expected.len() as u64)
+                .unwrap_or(false)
+        },
+    )
+    .await;
+    if done.is_err() {
+        anyhow::bail!(
+            "sink wrote {} of {} bytes; log:\n{}",
+            std::fs::metadata(&output).map(|m| m.len()).unwrap_or(0),
+            expected.len(),
+            worker.log_text()
+        );
+    }
+    // Let the sink finish its final flush of the last buffer, then compare.
+    connect_testkit::wait_until(Duration::from_secs(30), Duration::from_millis(100), || async {
+        std::fs::read(&output).map(|b| b == expected).unwrap_or(false)
+    })
+    .await
+    .with_context(|| {
+        let got = std::fs::read_to_string(&output).unwrap_or_default();
+        let want = String::from_utf8_lossy(&expected).into_owned();
+        let first_diff = got.lines().zip(want.lines()).position(|(a, b)| a != b);
+        format!(
+            "the sink's file differs from the source file: {} lines written, {} expected, first difference at line {first_diff:?}; log:\n{}",
+            got.lines().count(),
+            want.lines().count(),
+            worker.log_text()
+        )
+    })?;
+
+    // The topic holds exactly one record per line, in order, as an independent client sees it.
+    let records = connect_testkit::consume_with_python(
+        &cluster.bootstrap_servers(),
+        &topic,
+        LINES,
+        Duration::from_secs(120),
+    )
+    .await?;
+    assert_eq!(records.len(), LINES);
+    for (i, record) in records.iter().enumerate() {
+        assert_eq!(
+            record.value_str().as_deref(),
+            Some(line(i).as_str()),
+            "record {i}"
+        );
+        assert_eq!(record.key, None, "FileStreamSource writes no key");
+    }
+    assert_eq!(topic_count(&cluster, &topic).await, LINES as i64);
+
+    let (code, status) = worker.get_json("/connectors/file-source/status").await?;
+    assert_eq!(code, 200);
+    assert_eq!(status["connector"]["state"], "RUNNING");
+    assert_eq!(status["tasks"][0]["state"], "RUNNING");
+    assert_eq!(status["type"], "source");
+    let (_, offsets) = worker.get_json("/connectors/file-source/offsets").await?;
+    assert_eq!(
+        offsets["offsets"][0]["partition"]["filename"],
+        input.display().to_string()
+    );
+    Ok(())
+}
+
+/// Reads the committed position of the source from the offsets file.
+fn committed_position(dir: &std::path::Path) -> Result<u64> {
+    let text = std::fs::read_to_string(dir.join("connect.offsets")).context("offsets file")?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).context("the offsets file must be valid JSON")?;
+    let position = json["offsets"][0]["value"]["position"]
+        .as_u64()
+        .context("position")?;
+    Ok(position)
+}
+
+const LINE_BYTES: u64 = 39; // "line-0000000 the quick brown fox jumps\n"
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_stream_loses_nothing_and_duplicates_only_after_the_last_flush() -> Result<()> {
+    assert_eq!(line(0).len() as u64 + 1, LINE_BYTES);
+    let cluster = KafkaCluster::start().await?;
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    append_lines(&input, 0, LINES)?;
+    let topic = cluster.unique_topic("crash");
+    let source = source_config(
+        &dir.path().join("source.properties"),
+        "crash-source",
+        &input,
+        &topic,
+    )?;
+    let mut worker = WorkerProcess::start(
+        dir.path(),
+        &cluster.bootstrap_servers(),
+        &[
+            ("offset.flush.interval.ms", "100".to_string()),
+            // Slow the source down so that the kill lands mid-stream.
+            ("producer.linger.ms", "50".to_string()),
+        ],
+        vec![source],
+    )
+    .await?;
+    // Kill once some, but not all, lines are in Kafka and at least one flush happened.
+    connect_testkit::wait_until(
+        Duration::from_secs(120),
+        Duration::from_millis(10),
+        || async {
+            topic_count(&cluster, &topic).await >= 1 && committed_position(dir.path()).is_ok()
+        },
+    )
+    .await
+    .context("no records or no offsets before the kill")?;
+    worker.kill()?;
+    // Requests the broker received before the kill may still be landing: wait until the
+    // count is stable.
+    let mut before_restart = topic_count(&cluster, &topic).await as usize;
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let now = topic_count(&cluster, &topic).await as usize;
+        if now == before_restart {
+            break;
+        }
+        before_restart = now;
+    }
+    let flushed_lines = (committed_position(dir.path())? / LINE_BYTES) as usize;
+    assert!(
+        flushed_lines <= before_restart,
+        "offsets never run ahead of what Kafka acknowledged"
+    );
+
+    worker.spawn().await?;
+    worker
+        .wait_for_state("crash-source", "RUNNING", Duration::from_secs(30))
+        .await?;
+    let expected_total = before_restart + (LINES - flushed_lines);
+    connect_testkit::wait_until(
+        Duration::from_secs(180),
+        Duration::from_millis(100),
+        || async { topic_count(&cluster, &topic).await as usize >= expected_total },
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "expected {expected_total} records; log:\n{}",
+            worker.log_text()
+        )
+    })?;
+
+    let records = cluster
+        .consume_to_end(&topic, Duration::from_secs(120))
+        .await?;
+    assert_eq!(
+        records.len(),
+        expected_total,
+        "exactly the replayed window is sent again"
+    );
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    for record in &records {
+        let value = record.value_str().context("value")?;
+        *seen
+            .entry(index_of(&value).context("line index")?)
+            .or_default() += 1;
+    }
+    for i in 0..LINES {
+        let count = seen.get(&i).copied().unwrap_or(0);
+        assert!(count >= 1, "line {i} was lost");
+        if i < flushed_lines {
+            assert_eq!(
+                count, 1,
+                "line {i} was before the last flush and must not repeat"
+            );
+        }
+    }
+    // The offsets file is whole and now points at the end of the input.
+    let position = connect_testkit::wait_for(
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+        || async {
+            let p = committed_position(dir.path())?;
+            Ok((p == LINES as u64 * LINE_BYTES).then_some(p))
+        },
+    )
+    .await?;
+    assert_eq!(position, LINES as u64 * LINE_BYTES);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_stop_and_restart_sends_nothing_twice() -> Result<()> {
+    let cluster = KafkaCluster::start().await?;
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    append_lines(&input, 0, 20_000)?;
+    let topic = cluster.unique_topic("graceful");
+    let source = source_config(
+        &dir.path().join("source.properties"),
+        "graceful-source",
+        &input,
+        &topic,
+    )?;
+    // A long flush interval: only the graceful stop's final flush can save the offsets.
+    let mut worker = WorkerProcess::start(
+        dir.path(),
+        &cluster.bootstrap_servers(),
+        &[("offset.flush.interval.ms", "600000".to_string())],
+        vec![source],
+    )
+    .await?;
+    connect_testkit::wait_until(
+        Duration::from_secs(120),
+        Duration::from_millis(50),
+        || async { topic_count(&cluster, &topic).await >= 20_000 },
+    )
+    .await
+    .with_context(|| format!("first batch; log:\n{}", worker.log_text()))?;
+    let status = worker.terminate().await?;
+    assert!(
+        status.success(),
+        "SIGTERM exits 0, got {status}; log:\n{}",
+        worker.log_text()
+    );
+    assert_eq!(committed_position(dir.path())?, 20_000 * LINE_BYTES);
+
+    append_lines(&input, 20_000, 5_000)?;
+    worker.spawn().await?;
+    connect_testkit::wait_until(
+        Duration::from_secs(120),
+        Duration::from_millis(50),
+        || async { topic_count(&cluster, &topic).await >= 25_000 },
+    )
+    .await
+    .with_context(|| format!("second batch; log:\n{}", worker.log_text()))?;
+    let records = cluster
+        .consume_to_end(&topic, Duration::from_secs(60))
+        .await?;
+    let values: Vec<String> = records.iter().filter_map(|r| r.value_str()).collect();
+    let expected: Vec<String> = (0..25_000).map(line).collect();
+    assert_eq!(
+        values.len(),
+        25_000,
+        "no duplicates after a graceful restart"
+    );
+    assert_eq!(values, expected);
+    Ok(())
+}
