@@ -27,6 +27,15 @@ if [ -z "${TANSU_BIN:-}" ] && command -v tansu >/dev/null 2>&1; then
 	export TANSU_BIN
 fi
 
+# Doc tests first (nextest does not run them), so that nextest's summary is the closing
+# line of the run.
+doc_status=0
+if [ $# -eq 0 ]; then
+	t=$SECONDS
+	cargo test --workspace --doc || doc_status=$?
+	log "doc tests: $((SECONDS - t))s (exit $doc_status)"
+fi
+
 t=$SECONDS
 status=0
 if [ $# -eq 0 ]; then
@@ -35,14 +44,7 @@ else
 	cargo nextest run --no-fail-fast "$@" || status=$?
 fi
 log "cargo nextest run: $((SECONDS - t))s (exit $status)"
-
-if [ $# -eq 0 ]; then
-	t=$SECONDS
-	doc_status=0
-	cargo test --workspace --doc || doc_status=$?
-	log "doc tests: $((SECONDS - t))s (exit $doc_status)"
-	[ "$status" -ne 0 ] || status=$doc_status
-fi
+[ "$status" -ne 0 ] || status=$doc_status
 
 log "total: $((SECONDS - start))s"
 exit "$status"
