@@ -547,10 +547,21 @@ fn parse_value(key: &ConfigKey, raw: Option<&String>) -> Result<ConfigValueT, Co
 
 /// A config parsed against a [`ConfigDef`]: typed values for the defined keys, and the
 /// original strings for everything (so prefixed pass-through keys stay reachable).
-#[derive(Clone, Debug, Default)]
+/// `Debug` shows typed values (passwords as `[hidden]`) and only the *keys* of the
+/// originals, which may hold secrets the def does not know about.
+#[derive(Clone, Default)]
 pub struct ParsedConfig {
     values: IndexMap<String, ConfigValueT>,
     originals: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for ParsedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParsedConfig")
+            .field("values", &self.values)
+            .field("original_keys", &self.originals.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl ParsedConfig {
