@@ -15,7 +15,7 @@ use connect_api::Props;
 use serde::{Deserialize, Serialize};
 
 use super::StorageError;
-use super::atomic_file::write_atomically;
+use super::atomic_file::{Visibility, replace_file};
 use crate::herder::entities::TargetState;
 
 /// One connector's stored state.
@@ -124,30 +124,11 @@ impl FileConfigBackingStore {
             connectors: connectors.clone(),
         };
         let contents = serde_json::to_vec_pretty(&file).unwrap_or_default();
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            write_atomically(&path, &contents)?;
-            restrict_permissions(&path);
-            Ok::<_, StorageError>(())
-        })
-        .await
-        .map_err(|e| StorageError::Io {
-            path: self.path.display().to_string(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+        replace_file(self.path.clone(), contents, Visibility::Private).await?;
         *self.snapshot.lock().unwrap_or_else(|e| e.into_inner()) = connectors;
         Ok(())
     }
 }
-
-#[cfg(unix)]
-fn restrict_permissions(path: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
-#[cfg(not(unix))]
-fn restrict_permissions(_path: &std::path::Path) {}
 
 #[async_trait]
 impl ConfigBackingStore for FileConfigBackingStore {

@@ -33,7 +33,7 @@ use connect_api::source::{OffsetStorageReader, SourceOffset, SourcePartition};
 use serde::{Deserialize, Serialize};
 
 use super::StorageError;
-use super::atomic_file::write_atomically;
+use super::atomic_file::{Visibility, replace_file};
 
 /// Where source offsets are kept.
 #[async_trait]
@@ -243,13 +243,7 @@ impl OffsetBackingStore for FileOffsetBackingStore {
         let mut updated = map.clone();
         apply(&mut updated, connector, offsets);
         let contents = Self::render(&updated);
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || write_atomically(&path, &contents))
-            .await
-            .map_err(|e| StorageError::Io {
-                path: self.path.display().to_string(),
-                source: std::io::Error::other(e.to_string()),
-            })??;
+        replace_file(self.path.clone(), contents, Visibility::Default).await?;
         *map = updated;
         Ok(())
     }
