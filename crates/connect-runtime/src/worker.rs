@@ -155,10 +155,12 @@ impl Worker {
         Some(desc.plugin_type() == connect_api::plugin::PluginType::Sink)
     }
 
-    /// The task configs of a running connector.
+    /// The task configs of a running connector, with values that came from config
+    /// provider placeholders in `raw_props` turned back into those placeholders.
     pub async fn connector_task_configs(
         &self,
         name: &str,
+        raw_props: &Props,
         max_tasks: usize,
     ) -> Result<Vec<Props>, ConnectError> {
         let instance = self
@@ -181,7 +183,13 @@ impl Worker {
                 )),
             );
         }
-        result
+        let transformer = self.config.config_transformer();
+        result.map(|configs| {
+            configs
+                .into_iter()
+                .map(|task| transformer.reverse_transform(raw_props, task))
+                .collect()
+        })
     }
 
     /// Marks a running connector's state (pause and resume do not restart it).
@@ -305,8 +313,12 @@ impl Worker {
             store: Arc::clone(&self.status),
         };
         let (handle, control) = task_control(target);
+        // Placeholders are resolved only here, at the last moment, and never stored.
+        let transformer = self.config.config_transformer();
+        let connector_props = transformer.transform(connector_props);
+        let task_props = transformer.transform(&task_props);
         let future =
-            match self.build_task(&id, connector_props, task_props, reporter.clone(), control) {
+            match self.build_task(&id, &connector_props, task_props, reporter.clone(), control) {
                 Ok(future) => future,
                 Err(failure) => {
                     reporter.failed(&failure);

@@ -6,8 +6,10 @@
 
 pub mod connector;
 pub mod files;
+pub mod providers;
 pub mod worker;
 
 pub use connector::ConnectorConfig;
 pub use files::{load_connector_config, load_properties};
+pub use providers::ConfigTransformer;
 pub use worker::WorkerConfig;

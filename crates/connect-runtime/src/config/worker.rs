@@ -136,13 +136,23 @@ pub fn worker_config_def() -> ConfigDef {
 #[derive(Clone, Debug)]
 pub struct WorkerConfig {
     parsed: ParsedConfig,
+    transformer: super::providers::ConfigTransformer,
 }
 
 impl WorkerConfig {
     /// Parses worker properties; the error names the offending key.
     pub fn new(props: Props) -> Result<Self, ConfigError> {
         let parsed = worker_config_def().parse(&props)?;
-        Ok(WorkerConfig { parsed })
+        let transformer = super::providers::ConfigTransformer::from_worker_props(&props)?;
+        Ok(WorkerConfig {
+            parsed,
+            transformer,
+        })
+    }
+
+    /// Resolves `${provider:path:key}` placeholders in connector configs.
+    pub fn config_transformer(&self) -> &super::providers::ConfigTransformer {
+        &self.transformer
     }
 
     /// A standalone worker additionally requires `offset.storage.file.filename`.

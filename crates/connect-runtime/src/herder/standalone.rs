@@ -6,11 +6,11 @@
 //! states are written to a [`ConfigBackingStore`] (a file in `tributary standalone`), so
 //! connectors created, changed, paused or stopped through REST are back after a restart.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Weak};
 
 use async_trait::async_trait;
-use connect_api::config::{ConfigDef, ConfigKey, ConfigType, ConfigValue, ConfigValueT};
+use connect_api::config::{ConfigDef, ConfigKey, ConfigType, ConfigValue, ConfigValueT, HIDDEN};
 use connect_api::plugin::PluginType;
 use connect_api::{ConnectError, ConnectorContext, Props};
 use tokio::sync::{Mutex, mpsc};
@@ -142,7 +142,12 @@ impl StandaloneHerder {
         let max_tasks = ConnectorConfig::new(&cc::common_config_def(), &record.config)
             .map(|c| c.tasks_max())
             .unwrap_or(1);
-        let Ok(new_configs) = self.worker.connector_task_configs(name, max_tasks).await else {
+        let raw = record.config.clone();
+        let Ok(new_configs) = self
+            .worker
+            .connector_task_configs(name, &raw, max_tasks)
+            .await
+        else {
             return;
         };
         if new_configs != record.task_configs {
@@ -177,7 +182,7 @@ impl StandaloneHerder {
             .unwrap_or(1);
         let task_configs = self
             .worker
-            .connector_task_configs(name, max_tasks)
+            .connector_task_configs(name, &config, max_tasks)
             .await
             .unwrap_or_default();
         if let Some(record) = state.connectors.get_mut(name) {
@@ -231,10 +236,51 @@ impl StandaloneHerder {
         }
     }
 
+    /// The PASSWORD-typed keys of a connector config (its plugin's and the common ones).
+    fn password_keys(&self, config: &Props) -> BTreeSet<String> {
+        let Some(class) = config.get(cc::CONNECTOR_CLASS) else {
+            return BTreeSet::new();
+        };
+        let Ok(instance) = self.worker.plugins().new_connector(class) else {
+            return BTreeSet::new();
+        };
+        let common = if instance.is_sink() {
+            cc::sink_config_def()
+        } else {
+            cc::source_config_def()
+        };
+        common
+            .merge(&instance.as_connector().config_def())
+            .keys()
+            .filter(|k| k.config_type == ConfigType::Password)
+            .map(|k| k.name.clone())
+            .collect()
+    }
+
+    /// A config as REST shows it: PASSWORD values are `[hidden]` (Kafka shows them in
+    /// clear; a `[hidden]` sent back in a PUT keeps the stored secret). Placeholders of
+    /// config providers are shown as they are: they are not secrets.
+    fn redact(&self, config: &Props, password_keys: &BTreeSet<String>) -> Props {
+        config
+            .iter()
+            .map(|(key, value)| {
+                let hide = password_keys.contains(key)
+                    && !crate::config::ConfigTransformer::has_placeholder(value);
+                let shown = if hide {
+                    HIDDEN.to_string()
+                } else {
+                    value.clone()
+                };
+                (key.clone(), shown)
+            })
+            .collect()
+    }
+
     fn info(&self, name: &str, record: &ConnectorRecord) -> ConnectorInfo {
+        let password_keys = self.password_keys(&record.config);
         ConnectorInfo {
             name: name.to_string(),
-            config: record.config.clone(),
+            config: self.redact(&record.config, &password_keys),
             tasks: (0..record.task_configs.len())
                 .map(|i| ConnectorTaskId::new(name, i as u32))
                 .collect(),
@@ -276,6 +322,35 @@ impl StandaloneHerder {
             tasks,
             connector_type: self.connector_type(&record.config),
         }
+    }
+
+    /// A `[hidden]` value for a PASSWORD key means "keep the stored secret": it is what
+    /// GET answered, sent back by a client that edits and re-submits the config.
+    async fn restore_hidden_secrets(&self, name: &str, config: &mut Props) -> HerderResult<()> {
+        let password_keys = self.password_keys(config);
+        let hidden: Vec<String> = config
+            .iter()
+            .filter(|(k, v)| password_keys.contains(*k) && v.as_str() == HIDDEN)
+            .map(|(k, _)| k.clone())
+            .collect();
+        if hidden.is_empty() {
+            return Ok(());
+        }
+        let state = self.state.lock().await;
+        let stored = state.connectors.get(name).map(|r| &r.config);
+        for key in hidden {
+            match stored.and_then(|c| c.get(&key)) {
+                Some(secret) => {
+                    config.insert(key, secret.clone());
+                }
+                None => {
+                    return Err(HerderError::BadRequest(format!(
+                        "the value of {key} is {HIDDEN}, but connector {name} has no stored value to keep: send the secret itself or a config provider placeholder"
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn require_stopped(&self, name: &str, record: &ConnectorRecord) -> HerderResult<()> {
@@ -355,7 +430,22 @@ impl StandaloneHerder {
     }
 
     /// Validation shared by the validate endpoint and create/update.
-    fn validate(&self, config: &Props) -> HerderResult<ConfigInfos> {
+    /// Validates `raw`: checks run on the config with provider placeholders resolved,
+    /// while answers show the placeholders, never what they resolve to.
+    fn validate(&self, raw: &Props) -> HerderResult<ConfigInfos> {
+        let resolved = self.worker.config().config_transformer().transform(raw);
+        let mut infos = self.validate_resolved(&resolved)?;
+        for info in &mut infos.configs {
+            if let Some(raw_value) = raw.get(&info.value.name)
+                && crate::config::ConfigTransformer::has_placeholder(raw_value)
+            {
+                info.value.value = Some(raw_value.clone());
+            }
+        }
+        Ok(infos)
+    }
+
+    fn validate_resolved(&self, config: &Props) -> HerderResult<ConfigInfos> {
         let class = config
             .get(cc::CONNECTOR_CLASS)
             .map(|s| s.trim().to_string())
@@ -525,7 +615,7 @@ impl Herder for StandaloneHerder {
             .connectors
             .get(name)
             .ok_or_else(|| HerderError::connector_not_found(name))?;
-        Ok(record.config.clone())
+        Ok(self.redact(&record.config, &self.password_keys(&record.config)))
     }
 
     async fn put_connector_config(
@@ -546,6 +636,7 @@ impl Herder for StandaloneHerder {
             ));
         }
         config.insert(cc::NAME.to_string(), name.to_string());
+        self.restore_hidden_secrets(name, &mut config).await?;
         let infos = self.validate(&config)?;
         if infos.error_count > 0 {
             let errors = infos.error_messages();
@@ -650,13 +741,14 @@ impl Herder for StandaloneHerder {
             .connectors
             .get(name)
             .ok_or_else(|| HerderError::connector_not_found(name))?;
+        let password_keys = self.password_keys(&record.config);
         Ok(record
             .task_configs
             .iter()
             .enumerate()
             .map(|(i, config)| TaskInfo {
                 id: ConnectorTaskId::new(name, i as u32),
-                config: config.clone(),
+                config: self.redact(config, &password_keys),
             })
             .collect())
     }
