@@ -144,13 +144,8 @@ pub async fn run(
         Arc::new(MemoryStatusBackingStore::new()),
     ));
     let herder = StandaloneHerder::start(worker, config_store, cluster_id).await;
-    for (name, props) in connector_configs {
-        herder
-            .put_connector_config(&name, props, true, None)
-            .await
-            .with_context(|| format!("failed to create connector {name}"))?;
-        tracing::info!(connector = %name, "created connector from the command line");
-    }
+    // The REST API serves from here on; /health answers 503 "starting" until the
+    // connectors named on the command line exist.
     let loggers = Arc::new(TracingLoggerAdmin::new(log_handle, log_directives)?);
     let state = RestState {
         herder: herder.clone() as Arc<dyn Herder>,
@@ -160,6 +155,14 @@ pub async fn run(
     let rest = tokio::spawn(connect_rest::serve(listener, state, async move {
         let _ = rest_stopped.await;
     }));
+    for (name, props) in connector_configs {
+        herder
+            .put_connector_config(&name, props, true, None)
+            .await
+            .with_context(|| format!("failed to create connector {name}"))?;
+        tracing::info!(connector = %name, "created connector from the command line");
+    }
+    herder.mark_ready();
     tracing::info!(address = %bound, "tributary standalone worker started; REST API on http://{bound}");
     shutdown_signal().await;
     tracing::info!("stopping: flushing offsets and stopping tasks");

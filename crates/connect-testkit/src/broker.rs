@@ -47,8 +47,9 @@ pub fn find_tansu() -> Result<PathBuf> {
 /// Asks the kernel for a currently free port on 127.0.0.1.
 ///
 /// There is a window between this returning and the broker binding the port in which
-/// something else may take it; [`TansuBroker::start`] detects the broker exiting and the
-/// caller retries with another port.
+/// something else may take it; [`crate::KafkaCluster::start_tansu`] detects that (the
+/// broker exits, or another broker answers with a different cluster id) and retries on
+/// another port.
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())

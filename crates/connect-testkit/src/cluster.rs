@@ -321,6 +321,11 @@ impl KafkaCluster {
     }
 
     /// Deletes a topic (a missing topic is fine).
+    ///
+    /// **Tansu 0.6.0 bug:** with the sqlite engine, DeleteTopics deletes *every* topic of
+    /// the cluster, not just this one (its `topic_delete_by.sql` matches on the cluster
+    /// only). Only delete topics on a broker of your own, and never on an external cluster
+    /// shared with other tests.
     pub async fn delete_topic(&self, name: &str) -> Result<()> {
         let opts = AdminOptions::new().operation_timeout(Some(REQUEST_TIMEOUT));
         let results = self

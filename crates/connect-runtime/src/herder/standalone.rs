@@ -72,6 +72,7 @@ pub struct StandaloneHerder {
     reconfigure_requests: mpsc::UnboundedSender<String>,
     self_ref: Weak<StandaloneHerder>,
     kafka_cluster_id: Option<String>,
+    ready: std::sync::atomic::AtomicBool,
 }
 
 impl StandaloneHerder {
@@ -89,6 +90,7 @@ impl StandaloneHerder {
             reconfigure_requests: sender,
             self_ref: self_ref.clone(),
             kafka_cluster_id,
+            ready: std::sync::atomic::AtomicBool::new(false),
         });
         let weak = Arc::downgrade(&herder);
         tokio::spawn(async move {
@@ -111,6 +113,11 @@ impl StandaloneHerder {
             herder.start_connector_and_tasks(&mut state, &name).await;
         }
         herder
+    }
+
+    /// Marks start-up done: `/health` answers healthy from now on (503 "starting" before).
+    pub fn mark_ready(&self) {
+        self.ready.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn worker(&self) -> &Arc<Worker> {
@@ -590,9 +597,20 @@ impl Herder for StandaloneHerder {
     }
 
     async fn health(&self) -> WorkerStatus {
-        WorkerStatus {
-            status: "healthy".to_string(),
-            message: "Worker has completed startup and is ready to handle requests.".to_string(),
+        // Taking the request lock proves the herder is not stuck: a herder that cannot get
+        // it within the REST health timeout is reported unhealthy.
+        let _state = self.state.lock().await;
+        if self.ready.load(std::sync::atomic::Ordering::SeqCst) {
+            WorkerStatus {
+                status: "healthy".to_string(),
+                message: "Worker has completed startup and is ready to handle requests."
+                    .to_string(),
+            }
+        } else {
+            WorkerStatus {
+                status: "starting".to_string(),
+                message: "Worker is still starting up.".to_string(),
+            }
         }
     }
 
