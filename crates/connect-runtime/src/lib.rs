@@ -16,4 +16,5 @@ pub mod kafka;
 pub mod plugins;
 pub mod storage;
 pub mod task;
+pub mod transforms;
 pub mod worker;

@@ -155,6 +155,26 @@ impl PluginRegistry {
         }
     }
 
+    /// The transformation `name` refers to, for source and sink records.
+    pub fn transformation(&self, name: &str) -> Result<&PluginDesc, PluginError> {
+        self.find(name, &[PluginType::Transformation])
+            .ok_or_else(|| PluginError::UnknownPlugin {
+                kind: "Transformation",
+                name: name.to_string(),
+                available: self.names(&[PluginType::Transformation]),
+            })
+    }
+
+    /// The predicate `name` refers to.
+    pub fn predicate(&self, name: &str) -> Result<&PluginDesc, PluginError> {
+        self.find(name, &[PluginType::Predicate])
+            .ok_or_else(|| PluginError::UnknownPlugin {
+                kind: "Predicate",
+                name: name.to_string(),
+                available: self.names(&[PluginType::Predicate]),
+            })
+    }
+
     /// A plugin of any kind by name, for `GET /connector-plugins/{p}/config`.
     pub fn any(&self, name: &str) -> Option<&PluginDesc> {
         self.find(

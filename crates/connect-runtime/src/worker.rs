@@ -376,6 +376,8 @@ impl Worker {
                     &prefixed(connector_props, "producer.override"),
                 )
                 .map_err(|e| TaskFailure::runtime("cannot create the task's producer", e))?;
+                let transforms = crate::transforms::build_chain(&self.plugins, connector_props)
+                    .map_err(|e| TaskFailure::runtime("invalid transformation config", e))?;
                 let runner = SourceTaskRunner {
                     id: id.clone(),
                     task: connector.create_task(),
@@ -390,6 +392,7 @@ impl Worker {
                     },
                     task_props,
                     converters,
+                    transforms,
                     producer: Arc::new(producer),
                     acks,
                     topic_admin: self.topic_admin(),
@@ -424,6 +427,8 @@ impl Worker {
                     &connector_overrides,
                 )
                 .map_err(|e| TaskFailure::runtime("cannot create the task's consumer", e))?;
+                let transforms = crate::transforms::build_chain(&self.plugins, connector_props)
+                    .map_err(|e| TaskFailure::runtime("invalid transformation config", e))?;
                 let runner = SinkTaskRunner {
                     id: id.clone(),
                     task: connector.create_task(),
@@ -434,6 +439,7 @@ impl Worker {
                     },
                     task_props,
                     converters,
+                    transforms,
                     consumer: Arc::new(consumer),
                     assignment_events: events,
                     topics: config.topics(),

@@ -523,6 +523,17 @@ impl StandaloneHerder {
                 .unwrap_or_else(|| ConfigKey::new(value.name.clone(), ConfigType::String));
             configs.push(config_info(&key, value));
         }
+        let (chain_def, chain_values) = crate::transforms::validate_chain(plugins, config);
+        for group in chain_def.groups() {
+            if !groups.contains(&group) {
+                groups.push(group);
+            }
+        }
+        for value in &chain_values {
+            if let Some(key) = chain_def.key(&value.name) {
+                configs.push(config_info(key, value));
+            }
+        }
         let error_count = configs.iter().map(|c| c.value.errors.len()).sum();
         Ok(ConfigInfos {
             name: desc.class_name.clone(),

@@ -36,6 +36,7 @@ use tokio::sync::mpsc;
 use super::source::Converters;
 use super::{Stage, StageError, StatusReporter, TaskControl, TaskFailure, guarded};
 use crate::herder::entities::{ConnectorTaskId, State};
+use crate::transforms::TransformationChain;
 
 /// Reports partition assignment changes to the loop.
 pub struct SinkConsumerContext {
@@ -103,6 +104,7 @@ pub struct SinkTaskRunner {
     pub task_props: Props,
     pub context: SinkTaskContext,
     pub converters: Converters,
+    pub transforms: TransformationChain<SinkRecord>,
     pub consumer: Arc<SinkConsumer>,
     pub assignment_events: mpsc::UnboundedReceiver<AssignmentEvent>,
     pub topics: Vec<String>,
@@ -228,10 +230,40 @@ impl SinkTaskRunner {
             for record in &batch {
                 delivered.insert(record.topic_partition(), record.kafka_offset + 1);
             }
+            let batch = self.transform(batch)?;
             guarded(self.task.put(batch))
                 .await
                 .map_err(|source| TaskFailure::stage(self.stage_error(Stage::TaskPut, source)))?;
         }
+    }
+
+    /// Runs the chain over a batch; dropped records are left out (their offsets still
+    /// count as delivered).
+    fn transform(&self, batch: Vec<SinkRecord>) -> Result<Vec<SinkRecord>, TaskFailure> {
+        if self.transforms.is_empty() {
+            return Ok(batch);
+        }
+        let mut out = Vec::with_capacity(batch.len());
+        for record in batch {
+            let context = format!(
+                "consumed record is {{topic='{}', partition={}, offset={}}}",
+                record.original_topic, record.original_kafka_partition, record.kafka_offset
+            );
+            match self.transforms.apply(record) {
+                Ok(Some(next)) => out.push(next),
+                Ok(None) => {}
+                Err(failure) => {
+                    return Err(TaskFailure::tolerance(StageError {
+                        task: self.id.clone(),
+                        stage: Stage::Transformation,
+                        class_name: failure.class_name,
+                        record: Some(context),
+                        source: failure.error,
+                    }));
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn set_paused(&self, assigned: &BTreeSet<TopicPartition>, pause: bool) {

@@ -41,6 +41,7 @@ use super::{Stage, StageError, StatusReporter, TaskControl, TaskFailure, guarded
 use crate::herder::entities::{ConnectorTaskId, State};
 use crate::kafka::{Ack, SourceProducer, TopicAdmin};
 use crate::storage::offset::{OffsetBackingStore, partition_key};
+use crate::transforms::TransformationChain;
 
 /// What a source task loop needs.
 pub struct SourceTaskRunner {
@@ -49,6 +50,7 @@ pub struct SourceTaskRunner {
     pub task_props: Props,
     pub context: SourceTaskContext,
     pub converters: Converters,
+    pub transforms: TransformationChain<SourceRecord>,
     pub producer: Arc<SourceProducer>,
     pub acks: mpsc::UnboundedReceiver<Ack>,
     pub topic_admin: Option<Arc<TopicAdmin>>,
@@ -332,10 +334,38 @@ impl SourceTaskRunner {
     /// Converts a record and hands it to the producer.
     async fn send(
         &mut self,
-        record: SourceRecord,
+        original: SourceRecord,
         submitted: &mut SubmittedRecords,
         known_topics: &mut HashSet<String>,
     ) -> Result<(), TaskFailure> {
+        // The transformed record is sent; the original is what commit_record and the
+        // offsets speak of, as in Kafka.
+        let transformed;
+        let record: &SourceRecord = if self.transforms.is_empty() {
+            &original
+        } else {
+            match self.transforms.apply(original.clone()) {
+                Ok(Some(next)) => {
+                    transformed = next;
+                    &transformed
+                }
+                Ok(None) => {
+                    // Dropped by a transformation: its offset is done with.
+                    let sequence = submitted.submit(original);
+                    submitted.acknowledge(sequence, None);
+                    return Ok(());
+                }
+                Err(failure) => {
+                    return Err(TaskFailure::tolerance(StageError {
+                        task: self.id.clone(),
+                        stage: Stage::Transformation,
+                        class_name: failure.class_name,
+                        record: Some(format!("source record is for topic '{}'", original.topic)),
+                        source: failure.error,
+                    }));
+                }
+            }
+        };
         let topic = record.topic.clone();
         let record_context = || Some(format!("source record is for topic '{topic}'"));
         let fail = |stage: Stage, class: &str, source: ConnectError| {
@@ -385,7 +415,7 @@ impl SourceTaskRunner {
         }
         let partition = record.kafka_partition;
         let timestamp = record.timestamp;
-        let sequence = submitted.submit(record);
+        let sequence = submitted.submit(original);
         let mut base: BaseRecord<'_, [u8], [u8], usize> =
             BaseRecord::with_opaque_to(&topic, sequence).headers(headers);
         if let Some(key) = key.as_deref() {
