@@ -393,6 +393,7 @@ impl Worker {
                     task_props,
                     converters,
                     transforms,
+                    errors: crate::errors::ErrorHandling::from_props(connector_props),
                     producer: Arc::new(producer),
                     acks,
                     topic_admin: self.topic_admin(),
@@ -429,6 +430,25 @@ impl Worker {
                 .map_err(|e| TaskFailure::runtime("cannot create the task's consumer", e))?;
                 let transforms = crate::transforms::build_chain(&self.plugins, connector_props)
                     .map_err(|e| TaskFailure::runtime("invalid transformation config", e))?;
+                let errors = crate::errors::ErrorHandling::from_props(connector_props);
+                let dlq = match &errors.dlq_topic {
+                    None => None,
+                    Some(_) => {
+                        let producer: crate::task::sink::DlqProducer = crate::kafka::client_config(
+                            &bootstrap,
+                            &[
+                                &self.config.client_overrides("producer."),
+                                &prefixed(connector_props, "producer.override"),
+                            ],
+                        )
+                        .set("client.id", format!("connector-dlq-producer-{id}"))
+                        .create_with_context(crate::task::sink::DlqContext)
+                        .map_err(|e| {
+                            TaskFailure::runtime("cannot create the dead letter queue producer", e)
+                        })?;
+                        Some(Arc::new(producer))
+                    }
+                };
                 let runner = SinkTaskRunner {
                     id: id.clone(),
                     task: connector.create_task(),
@@ -440,6 +460,9 @@ impl Worker {
                     task_props,
                     converters,
                     transforms,
+                    errors,
+                    dlq,
+                    topic_admin: self.topic_admin(),
                     consumer: Arc::new(consumer),
                     assignment_events: events,
                     topics: config.topics(),

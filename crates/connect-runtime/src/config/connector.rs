@@ -161,7 +161,7 @@ pub fn common_config_def() -> ConfigDef {
 
 /// The keys of a source connector.
 pub fn source_config_def() -> ConfigDef {
-    common_config_def()
+    with_dead_letter_queue(common_config_def())
         .define(
             ConfigKey::new(TOPIC_CREATION_GROUPS, ConfigType::List)
                 .default_value("")
@@ -193,7 +193,7 @@ pub fn source_config_def() -> ConfigDef {
 
 /// The keys of a sink connector.
 pub fn sink_config_def() -> ConfigDef {
-    common_config_def()
+    with_dead_letter_queue(common_config_def())
         .define(
             ConfigKey::new(TOPICS, ConfigType::List)
                 .default_value("")
@@ -212,11 +212,16 @@ pub fn sink_config_def() -> ConfigDef {
                 .width(Width::Long)
                 .display_name("Topics regex"),
         )
+}
+
+/// The dead letter queue keys: Kafka's, for sinks; Tributary also honours them for sources.
+fn with_dead_letter_queue(def: ConfigDef) -> ConfigDef {
+    def
         .define(
             ConfigKey::new(DLQ_TOPIC_NAME, ConfigType::String)
                 .default_value("")
                 .importance(Importance::Medium)
-                .doc("The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ.")
+                .doc("The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters. The topic name is blank by default, which means that no messages are to be recorded in the DLQ. Tributary also accepts it for source connectors: a source record that fails a transformation or a converter is written there (key and value as schemaless JSON) with errors.tolerance=all.")
                 .group(ERROR_GROUP, 6)
                 .width(Width::Medium)
                 .display_name("Dead Letter Queue Topic Name"),

@@ -29,12 +29,14 @@ use futures_util::FutureExt;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
-use rdkafka::message::{BorrowedMessage, Headers as _, Message};
+use rdkafka::message::{Header as KafkaHeader, Headers as _, Message, OwnedHeaders, OwnedMessage};
+use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 
 use super::source::Converters;
 use super::{Stage, StageError, StatusReporter, TaskControl, TaskFailure, guarded};
+use crate::errors::{ErrorHandling, FailureContext, context_headers, log_tolerated};
 use crate::herder::entities::{ConnectorTaskId, State};
 use crate::transforms::TransformationChain;
 
@@ -97,6 +99,38 @@ pub fn sink_consumer(
     Ok((consumer, receiver))
 }
 
+/// Kafka Connect's description of a consumed record in traces and logs (never its contents).
+fn record_description(message: &OwnedMessage) -> String {
+    format!(
+        "consumed record is {{topic='{}', partition={}, offset={}, timestamp={}, timestampType={}}}",
+        message.topic(),
+        message.partition(),
+        message.offset(),
+        message.timestamp().to_millis().unwrap_or(-1),
+        match message.timestamp() {
+            rdkafka::Timestamp::CreateTime(_) => "CreateTime",
+            rdkafka::Timestamp::LogAppendTime(_) => "LogAppendTime",
+            rdkafka::Timestamp::NotAvailable => "NoTimestampType",
+        }
+    )
+}
+
+/// A sink task's dead letter queue producer: failures to deliver are logged.
+pub struct DlqContext;
+
+impl ClientContext for DlqContext {}
+
+impl rdkafka::producer::ProducerContext for DlqContext {
+    type DeliveryOpaque = ();
+    fn delivery(&self, result: &rdkafka::producer::DeliveryResult<'_>, _: ()) {
+        if let Err((error, message)) = result {
+            tracing::error!(topic = message.topic(), %error, "could not produce message to dead letter queue");
+        }
+    }
+}
+
+pub type DlqProducer = ThreadedProducer<DlqContext>;
+
 /// What a sink task loop needs.
 pub struct SinkTaskRunner {
     pub id: ConnectorTaskId,
@@ -105,6 +139,9 @@ pub struct SinkTaskRunner {
     pub context: SinkTaskContext,
     pub converters: Converters,
     pub transforms: TransformationChain<SinkRecord>,
+    pub errors: ErrorHandling,
+    pub dlq: Option<Arc<DlqProducer>>,
+    pub topic_admin: Option<Arc<crate::kafka::TopicAdmin>>,
     pub consumer: Arc<SinkConsumer>,
     pub assignment_events: mpsc::UnboundedReceiver<AssignmentEvent>,
     pub topics: Vec<String>,
@@ -175,6 +212,20 @@ impl SinkTaskRunner {
     }
 
     async fn execute(&mut self, delivered: &mut CommitOffsets) -> Result<(), TaskFailure> {
+        if let (Some(admin), Some(topic)) = (&self.topic_admin, &self.errors.dlq_topic) {
+            match admin
+                .create_topic_if_missing(topic, 1, self.errors.dlq_replication_factor)
+                .await
+            {
+                Ok(true) => {
+                    tracing::info!(task = %self.id, topic, "created dead letter queue topic")
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(task = %self.id, topic, error = %e, "could not create the dead letter queue topic")
+                }
+            }
+        }
         self.subscribe()?;
         let mut flush_timer = tokio::time::interval_at(
             tokio::time::Instant::now() + self.flush_interval,
@@ -202,7 +253,7 @@ impl SinkTaskRunner {
                 );
             }
             let consumer = Arc::clone(&self.consumer);
-            let batch: Vec<SinkRecord> = tokio::select! {
+            let messages: Vec<OwnedMessage> = tokio::select! {
                 biased;
                 _ = super::wait_for_stop(&mut control.stop) => return Ok(()),
                 _ = control.target.changed() => continue,
@@ -216,54 +267,122 @@ impl SinkTaskRunner {
                 }
                 first = consumer.recv() => {
                     let first = first.map_err(|e| TaskFailure::runtime("failed to consume from Kafka", e))?;
-                    let mut batch = vec![self.convert(&first)?];
-                    while batch.len() < self.max_poll_records {
+                    let mut messages = vec![first.detach()];
+                    while messages.len() < self.max_poll_records {
                         match consumer.recv().now_or_never() {
-                            Some(Ok(message)) => batch.push(self.convert(&message)?),
+                            Some(Ok(message)) => messages.push(message.detach()),
                             Some(Err(e)) => return Err(TaskFailure::runtime("failed to consume from Kafka", e)),
                             None => break,
                         }
                     }
-                    batch
+                    messages
                 }
             };
-            for record in &batch {
-                delivered.insert(record.topic_partition(), record.kafka_offset + 1);
+            let mut batch = Vec::with_capacity(messages.len());
+            for message in &messages {
+                delivered.insert(
+                    TopicPartition::new(message.topic(), message.partition()),
+                    message.offset() + 1,
+                );
+                if let Some(record) = self.process(message).await? {
+                    batch.push(record);
+                }
             }
-            let batch = self.transform(batch)?;
+            drop(messages);
             guarded(self.task.put(batch))
                 .await
                 .map_err(|source| TaskFailure::stage(self.stage_error(Stage::TaskPut, source)))?;
         }
     }
 
-    /// Runs the chain over a batch; dropped records are left out (their offsets still
-    /// count as delivered).
-    fn transform(&self, batch: Vec<SinkRecord>) -> Result<Vec<SinkRecord>, TaskFailure> {
+    /// Converts and transforms one consumed record; `None` when a transformation dropped
+    /// it or a tolerated failure skipped it (after the dead letter queue got it).
+    async fn process(&self, message: &OwnedMessage) -> Result<Option<SinkRecord>, TaskFailure> {
+        let converted = match self.convert(message).await {
+            Ok(record) => record,
+            Err((stage, class_name, error)) => {
+                return self
+                    .tolerate(message, stage, class_name, error)
+                    .map(|()| None);
+            }
+        };
         if self.transforms.is_empty() {
-            return Ok(batch);
+            return Ok(Some(converted));
         }
-        let mut out = Vec::with_capacity(batch.len());
-        for record in batch {
-            let context = format!(
-                "consumed record is {{topic='{}', partition={}, offset={}}}",
-                record.original_topic, record.original_kafka_partition, record.kafka_offset
-            );
-            match self.transforms.apply(record) {
-                Ok(Some(next)) => out.push(next),
-                Ok(None) => {}
-                Err(failure) => {
-                    return Err(TaskFailure::tolerance(StageError {
-                        task: self.id.clone(),
-                        stage: Stage::Transformation,
-                        class_name: failure.class_name,
-                        record: Some(context),
-                        source: failure.error,
-                    }));
-                }
+        match self.transforms.apply(converted) {
+            Ok(record) => Ok(record),
+            Err(failure) => self
+                .tolerate(
+                    message,
+                    Stage::Transformation,
+                    failure.class_name,
+                    failure.error,
+                )
+                .map(|()| None),
+        }
+    }
+
+    /// Fails the task, or reports a tolerated failure (log, dead letter queue).
+    fn tolerate(
+        &self,
+        message: &OwnedMessage,
+        stage: Stage,
+        class_name: String,
+        error: ConnectError,
+    ) -> Result<(), TaskFailure> {
+        if !self.errors.tolerate_all || !ErrorHandling::is_tolerable(stage) {
+            return Err(TaskFailure::tolerance(StageError {
+                task: self.id.clone(),
+                stage,
+                class_name,
+                record: Some(record_description(message)),
+                source: error,
+            }));
+        }
+        let context = FailureContext {
+            task: &self.id,
+            stage,
+            class_name: &class_name,
+            error: &error,
+            topic: message.topic(),
+            partition: message.partition(),
+            offset: message.offset(),
+        };
+        log_tolerated(&self.errors, &context, || record_description(message));
+        let (Some(dlq), Some(topic)) = (&self.dlq, &self.errors.dlq_topic) else {
+            return Ok(());
+        };
+        let mut headers = OwnedHeaders::new();
+        if let Some(original) = message.headers() {
+            for header in original.iter() {
+                headers = headers.insert(KafkaHeader {
+                    key: header.key,
+                    value: header.value,
+                });
             }
         }
-        Ok(out)
+        if self.errors.dlq_context_headers {
+            for (name, value) in context_headers(&context) {
+                headers = headers.insert(KafkaHeader {
+                    key: name,
+                    value: Some(value.as_bytes()),
+                });
+            }
+        }
+        let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic).headers(headers);
+        if let Some(key) = message.key() {
+            record = record.key(key);
+        }
+        if let Some(payload) = message.payload() {
+            record = record.payload(payload);
+        }
+        if let Some(ts) = message.timestamp().to_millis() {
+            record = record.timestamp(ts);
+        }
+        if let Err((e, _)) = dlq.send(record) {
+            tracing::error!(task = %self.id, topic, error = %e, "could not produce message to dead letter queue");
+        }
+        Ok(())
     }
 
     fn set_paused(&self, assigned: &BTreeSet<TopicPartition>, pause: bool) {
@@ -315,6 +434,16 @@ impl SinkTaskRunner {
         if delivered.is_empty() {
             return Ok(());
         }
+        // Dead letter records go out before the offsets that skip their originals.
+        if let Some(dlq) = &self.dlq {
+            let dlq = Arc::clone(dlq);
+            let flushed =
+                tokio::task::spawn_blocking(move || dlq.flush(Duration::from_secs(30))).await;
+            if !matches!(flushed, Ok(Ok(()))) {
+                tracing::warn!(task = %self.id, "dead letter queue not flushed; offsets not committed this time");
+                return Ok(());
+            }
+        }
         let committable = guarded(self.task.pre_commit(delivered.clone()))
             .await
             .map_err(|source| TaskFailure::stage(self.stage_error(Stage::TaskCommit, source)))?;
@@ -344,50 +473,45 @@ impl SinkTaskRunner {
         }
     }
 
-    fn convert(&self, message: &BorrowedMessage<'_>) -> Result<SinkRecord, TaskFailure> {
+    async fn convert(
+        &self,
+        message: &OwnedMessage,
+    ) -> Result<SinkRecord, (Stage, String, ConnectError)> {
         let topic = message.topic().to_string();
-        let record_context = format!(
-            "consumed record is {{topic='{}', partition={}, offset={}, timestamp={}, timestampType={}}}",
-            topic,
-            message.partition(),
-            message.offset(),
-            message.timestamp().to_millis().unwrap_or(-1),
-            match message.timestamp() {
-                rdkafka::Timestamp::CreateTime(_) => "CreateTime",
-                rdkafka::Timestamp::LogAppendTime(_) => "LogAppendTime",
-                rdkafka::Timestamp::NotAvailable => "NoTimestampType",
-            }
-        );
-        let fail = |stage: Stage, class: &str, source: ConnectError| {
-            TaskFailure::tolerance(StageError {
-                task: self.id.clone(),
-                stage,
-                class_name: class.to_string(),
-                record: Some(record_context.clone()),
-                source,
-            })
-        };
+        let converters = &self.converters;
         let mut headers = Headers::new();
         if let Some(kafka_headers) = message.headers() {
             for header in kafka_headers.iter() {
                 let value = self
-                    .converters
-                    .header
-                    .to_connect_header(&topic, header.key, header.value)
-                    .map_err(|e| fail(Stage::HeaderConverter, &self.converters.header_class, e))?;
+                    .errors
+                    .retry(|| {
+                        converters
+                            .header
+                            .to_connect_header(&topic, header.key, header.value)
+                    })
+                    .await
+                    .map_err(|e| (Stage::HeaderConverter, converters.header_class.clone(), e))?;
                 headers.add(header.key, value);
             }
         }
         let key = self
-            .converters
-            .key
-            .to_connect_data(&topic, &headers, message.key())
-            .map_err(|e| fail(Stage::KeyConverter, &self.converters.key_class, e))?;
+            .errors
+            .retry(|| {
+                converters
+                    .key
+                    .to_connect_data(&topic, &headers, message.key())
+            })
+            .await
+            .map_err(|e| (Stage::KeyConverter, converters.key_class.clone(), e))?;
         let value = self
-            .converters
-            .value
-            .to_connect_data(&topic, &headers, message.payload())
-            .map_err(|e| fail(Stage::ValueConverter, &self.converters.value_class, e))?;
+            .errors
+            .retry(|| {
+                converters
+                    .value
+                    .to_connect_data(&topic, &headers, message.payload())
+            })
+            .await
+            .map_err(|e| (Stage::ValueConverter, converters.value_class.clone(), e))?;
         let (timestamp, timestamp_type) = match message.timestamp() {
             rdkafka::Timestamp::CreateTime(ts) => (Some(ts), TimestampType::CreateTime),
             rdkafka::Timestamp::LogAppendTime(ts) => (Some(ts), TimestampType::LogAppendTime),

@@ -38,6 +38,7 @@ use rdkafka::types::RDKafkaErrorCode;
 use tokio::sync::mpsc;
 
 use super::{Stage, StageError, StatusReporter, TaskControl, TaskFailure, guarded};
+use crate::errors::{ErrorHandling, FailureContext, context_headers, headers, log_tolerated};
 use crate::herder::entities::{ConnectorTaskId, State};
 use crate::kafka::{Ack, SourceProducer, TopicAdmin};
 use crate::storage::offset::{OffsetBackingStore, partition_key};
@@ -51,6 +52,7 @@ pub struct SourceTaskRunner {
     pub context: SourceTaskContext,
     pub converters: Converters,
     pub transforms: TransformationChain<SourceRecord>,
+    pub errors: ErrorHandling,
     pub producer: Arc<SourceProducer>,
     pub acks: mpsc::UnboundedReceiver<Ack>,
     pub topic_admin: Option<Arc<TopicAdmin>>,
@@ -71,6 +73,32 @@ pub struct Converters {
     pub value_class: String,
     pub header: Box<dyn HeaderConverter>,
     pub header_class: String,
+}
+
+/// A record ready for the producer.
+struct Prepared {
+    topic: String,
+    partition: Option<i32>,
+    timestamp: Option<i64>,
+    key: Option<Vec<u8>>,
+    value: Option<Vec<u8>>,
+    headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+/// Best-effort schemaless JSON of a failed record's key or value, for its dead letter
+/// record; `None` when even that is impossible.
+fn schemaless_json(
+    schema: Option<&connect_api::Schema>,
+    value: &connect_api::Value,
+) -> Option<Vec<u8>> {
+    use connect_api::storage::Converter;
+    let mut converter = connect_json::JsonConverter::new();
+    let mut props = connect_api::Props::new();
+    props.insert("schemas.enable".to_string(), "false".to_string());
+    Converter::configure(&mut converter, &props, false).ok()?;
+    Converter::from_connect_data(&converter, "", &connect_api::Headers::new(), schema, value)
+        .ok()
+        .flatten()
 }
 
 struct InFlight {
@@ -331,103 +359,204 @@ impl SourceTaskRunner {
         }
     }
 
-    /// Converts a record and hands it to the producer.
-    async fn send(
-        &mut self,
-        original: SourceRecord,
-        submitted: &mut SubmittedRecords,
-        known_topics: &mut HashSet<String>,
-    ) -> Result<(), TaskFailure> {
+    /// Transforms and converts a record: the bytes to send, or the stage that failed.
+    async fn prepare(
+        &self,
+        original: &SourceRecord,
+    ) -> Result<Option<Prepared>, (Stage, String, ConnectError)> {
         // The transformed record is sent; the original is what commit_record and the
         // offsets speak of, as in Kafka.
         let transformed;
         let record: &SourceRecord = if self.transforms.is_empty() {
-            &original
+            original
         } else {
             match self.transforms.apply(original.clone()) {
                 Ok(Some(next)) => {
                     transformed = next;
                     &transformed
                 }
-                Ok(None) => {
-                    // Dropped by a transformation: its offset is done with.
-                    let sequence = submitted.submit(original);
-                    submitted.acknowledge(sequence, None);
-                    return Ok(());
-                }
+                Ok(None) => return Ok(None),
                 Err(failure) => {
-                    return Err(TaskFailure::tolerance(StageError {
-                        task: self.id.clone(),
-                        stage: Stage::Transformation,
-                        class_name: failure.class_name,
-                        record: Some(format!("source record is for topic '{}'", original.topic)),
-                        source: failure.error,
-                    }));
+                    return Err((Stage::Transformation, failure.class_name, failure.error));
                 }
             }
         };
-        let topic = record.topic.clone();
-        let record_context = || Some(format!("source record is for topic '{topic}'"));
-        let fail = |stage: Stage, class: &str, source: ConnectError| {
-            TaskFailure::tolerance(StageError {
-                task: self.id.clone(),
-                stage,
-                class_name: class.to_string(),
-                record: record_context(),
-                source,
-            })
-        };
+        let topic = &record.topic;
+        let converters = &self.converters;
         let key = self
-            .converters
-            .key
-            .from_connect_data(
-                &topic,
-                &record.headers,
-                record.key_schema.as_ref(),
-                &record.key,
-            )
-            .map_err(|e| fail(Stage::KeyConverter, &self.converters.key_class, e))?;
+            .errors
+            .retry(|| {
+                converters.key.from_connect_data(
+                    topic,
+                    &record.headers,
+                    record.key_schema.as_ref(),
+                    &record.key,
+                )
+            })
+            .await
+            .map_err(|e| (Stage::KeyConverter, converters.key_class.clone(), e))?;
         let value = self
-            .converters
-            .value
-            .from_connect_data(
-                &topic,
-                &record.headers,
-                record.value_schema.as_ref(),
-                &record.value,
-            )
-            .map_err(|e| fail(Stage::ValueConverter, &self.converters.value_class, e))?;
-        let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+            .errors
+            .retry(|| {
+                converters.value.from_connect_data(
+                    topic,
+                    &record.headers,
+                    record.value_schema.as_ref(),
+                    &record.value,
+                )
+            })
+            .await
+            .map_err(|e| (Stage::ValueConverter, converters.value_class.clone(), e))?;
+        let mut headers = Vec::with_capacity(record.headers.len());
         for header in record.headers.iter() {
             let bytes = self
-                .converters
-                .header
-                .from_connect_header(&topic, &header.key, header.schema.as_ref(), &header.value)
-                .map_err(|e| fail(Stage::HeaderConverter, &self.converters.header_class, e))?;
-            headers = headers.insert(KafkaHeader {
-                key: &header.key,
-                value: bytes.as_deref(),
-            });
+                .errors
+                .retry(|| {
+                    converters.header.from_connect_header(
+                        topic,
+                        &header.key,
+                        header.schema.as_ref(),
+                        &header.value,
+                    )
+                })
+                .await
+                .map_err(|e| (Stage::HeaderConverter, converters.header_class.clone(), e))?;
+            headers.push((header.key.clone(), bytes));
         }
+        Ok(Some(Prepared {
+            topic: record.topic.clone(),
+            partition: record.kafka_partition,
+            timestamp: record.timestamp,
+            key,
+            value,
+            headers,
+        }))
+    }
+
+    /// Transforms, converts and hands a record to the producer; a tolerated failure sends
+    /// it to the dead letter queue instead (see [`crate::errors`]).
+    async fn send(
+        &mut self,
+        original: SourceRecord,
+        submitted: &mut SubmittedRecords,
+        known_topics: &mut HashSet<String>,
+    ) -> Result<(), TaskFailure> {
+        let prepared = match self.prepare(&original).await {
+            Ok(Some(prepared)) => prepared,
+            Ok(None) => {
+                // Dropped by a transformation: its offset is done with.
+                let sequence = submitted.submit(original);
+                submitted.acknowledge(sequence, None);
+                return Ok(());
+            }
+            Err((stage, class_name, error)) => {
+                return self
+                    .tolerate(stage, class_name, error, original, submitted, known_topics)
+                    .await;
+            }
+        };
+        self.produce(prepared, original, submitted, known_topics)
+            .await
+    }
+
+    /// Handles a failed stage: fails the task, or skips the record after logging it and
+    /// sending it to the dead letter queue.
+    async fn tolerate(
+        &mut self,
+        stage: Stage,
+        class_name: String,
+        error: ConnectError,
+        original: SourceRecord,
+        submitted: &mut SubmittedRecords,
+        known_topics: &mut HashSet<String>,
+    ) -> Result<(), TaskFailure> {
+        let record_context = format!("source record is for topic '{}'", original.topic);
+        if !self.errors.tolerate_all || !ErrorHandling::is_tolerable(stage) {
+            return Err(TaskFailure::tolerance(StageError {
+                task: self.id.clone(),
+                stage,
+                class_name,
+                record: Some(record_context),
+                source: error,
+            }));
+        }
+        let context = FailureContext {
+            task: &self.id,
+            stage,
+            class_name: &class_name,
+            error: &error,
+            topic: &original.topic,
+            partition: original.kafka_partition.unwrap_or(-1),
+            offset: -1,
+        };
+        log_tolerated(&self.errors, &context, || format!("{original:?}"));
+        let Some(dlq_topic) = self.errors.dlq_topic.clone() else {
+            let sequence = submitted.submit(original);
+            submitted.acknowledge(sequence, None);
+            return Ok(());
+        };
+        let mut headers: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        if self.errors.dlq_context_headers {
+            for (name, value) in context_headers(&context) {
+                headers.push((name.to_string(), Some(value.into_bytes())));
+            }
+            let partition = serde_json::to_string(&original.source_partition).unwrap_or_default();
+            let offset = serde_json::to_string(&original.source_offset).unwrap_or_default();
+            headers.push((
+                headers::SOURCE_PARTITION.to_string(),
+                Some(partition.into_bytes()),
+            ));
+            headers.push((
+                headers::SOURCE_OFFSET.to_string(),
+                Some(offset.into_bytes()),
+            ));
+        }
+        let dead_letter = Prepared {
+            topic: dlq_topic,
+            partition: None,
+            timestamp: original.timestamp,
+            key: schemaless_json(original.key_schema.as_ref(), &original.key),
+            value: schemaless_json(original.value_schema.as_ref(), &original.value),
+            headers,
+        };
+        // The record's offset becomes committable once the dead letter record is acknowledged.
+        self.produce(dead_letter, original, submitted, known_topics)
+            .await
+    }
+
+    /// Sends prepared bytes, tagged with the original record's sequence number.
+    async fn produce(
+        &mut self,
+        prepared: Prepared,
+        original: SourceRecord,
+        submitted: &mut SubmittedRecords,
+        known_topics: &mut HashSet<String>,
+    ) -> Result<(), TaskFailure> {
+        let topic = prepared.topic;
         if !known_topics.contains(&topic) {
             self.ensure_topic(&topic).await;
             known_topics.insert(topic.clone());
         }
-        let partition = record.kafka_partition;
-        let timestamp = record.timestamp;
+        let mut headers = OwnedHeaders::new_with_capacity(prepared.headers.len());
+        for (key, value) in &prepared.headers {
+            headers = headers.insert(KafkaHeader {
+                key,
+                value: value.as_deref(),
+            });
+        }
         let sequence = submitted.submit(original);
         let mut base: BaseRecord<'_, [u8], [u8], usize> =
             BaseRecord::with_opaque_to(&topic, sequence).headers(headers);
-        if let Some(key) = key.as_deref() {
+        if let Some(key) = prepared.key.as_deref() {
             base = base.key(key);
         }
-        if let Some(value) = value.as_deref() {
+        if let Some(value) = prepared.value.as_deref() {
             base = base.payload(value);
         }
-        if let Some(partition) = partition {
+        if let Some(partition) = prepared.partition {
             base = base.partition(partition);
         }
-        if let Some(timestamp) = timestamp {
+        if let Some(timestamp) = prepared.timestamp {
             base = base.timestamp(timestamp);
         }
         loop {
@@ -449,7 +578,7 @@ impl SourceTaskRunner {
                         task: self.id.clone(),
                         stage: Stage::KafkaProduce,
                         class_name: "org.apache.kafka.clients.producer.KafkaProducer".to_string(),
-                        record: record_context(),
+                        record: Some(format!("source record is for topic '{topic}'")),
                         source: ConnectError::other_with("failed to send record to Kafka", error),
                     }));
                 }
