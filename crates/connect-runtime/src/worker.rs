@@ -42,6 +42,7 @@ pub struct Worker {
     connectors: Mutex<HashMap<String, Arc<Mutex<ConnectorInstance>>>>,
     tasks: Mutex<HashMap<ConnectorTaskId, RunningTask>>,
     topic_admin: std::sync::OnceLock<Option<Arc<TopicAdmin>>>,
+    failures: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<ConnectorTaskId>>,
 }
 
 impl Worker {
@@ -61,6 +62,18 @@ impl Worker {
             connectors: Mutex::new(HashMap::new()),
             tasks: Mutex::new(HashMap::new()),
             topic_admin: std::sync::OnceLock::new(),
+            failures: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Where to announce tasks that ended FAILED (the herder's auto-restart listens).
+    pub fn on_task_failure(&self, listener: tokio::sync::mpsc::UnboundedSender<ConnectorTaskId>) {
+        let _ = self.failures.set(listener);
+    }
+
+    fn announce_failure(&self, id: &ConnectorTaskId) {
+        if let Some(listener) = self.failures.get() {
+            let _ = listener.send(id.clone());
         }
     }
 
@@ -322,10 +335,21 @@ impl Worker {
                 Ok(future) => future,
                 Err(failure) => {
                     reporter.failed(&failure);
+                    self.announce_failure(&id);
                     return;
                 }
             };
-        let join = tokio::spawn(future);
+        let status = Arc::clone(&self.status);
+        let failures = self.failures.get().cloned();
+        let task_id = id.clone();
+        let join = tokio::spawn(async move {
+            future.await;
+            if status.task(&task_id).map(|s| s.state) == Some(State::Failed)
+                && let Some(listener) = failures
+            {
+                let _ = listener.send(task_id);
+            }
+        });
         self.tasks.lock().await.insert(
             id,
             RunningTask {

@@ -162,6 +162,8 @@ async fn panicking_task_fails_alone() -> Result<()> {
             "bad",
             props(&[
                 ("connector.class", "PanickingSource"),
+                // This test drives restarts by hand.
+                ("errors.restart.enable", "false"),
                 ("topic", &bad_topic),
             ]),
             false,
@@ -238,6 +240,193 @@ async fn panicking_task_fails_alone() -> Result<()> {
         herder.connector_status("good").await?.tasks[0].state,
         State::Running
     );
+    herder.shutdown().await;
+    Ok(())
+}
+
+/// A source whose tasks fail in start() until `failures` starts have failed.
+struct FlakySource {
+    props: Props,
+    starts: Arc<std::sync::atomic::AtomicU32>,
+}
+
+#[async_trait]
+impl Connector for FlakySource {
+    fn version(&self) -> String {
+        "test".into()
+    }
+    fn config_def(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+    async fn start(
+        &mut self,
+        _context: Arc<dyn ConnectorContext>,
+        props: Props,
+    ) -> ConnectResult<()> {
+        self.props = props;
+        Ok(())
+    }
+    async fn task_configs(&mut self, _max_tasks: usize) -> ConnectResult<Vec<Props>> {
+        Ok(vec![self.props.clone()])
+    }
+    async fn stop(&mut self) -> ConnectResult<()> {
+        Ok(())
+    }
+}
+
+impl SourceConnector for FlakySource {
+    fn create_task(&self) -> Box<dyn SourceTask> {
+        Box::new(FlakyTask {
+            inner: CountingTask {
+                topic: String::new(),
+                next: 0,
+                count: 0,
+                panic_in_poll: false,
+            },
+            starts: Arc::clone(&self.starts),
+        })
+    }
+}
+
+struct FlakyTask {
+    inner: CountingTask,
+    starts: Arc<std::sync::atomic::AtomicU32>,
+}
+
+#[async_trait]
+impl SourceTask for FlakyTask {
+    fn version(&self) -> String {
+        "test".into()
+    }
+    async fn start(&mut self, context: SourceTaskContext, props: Props) -> ConnectResult<()> {
+        let start = self
+            .starts
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if start < 2 {
+            return Err(connect_api::ConnectError::other(format!(
+                "the database is down (start {start})"
+            )));
+        }
+        self.inner.start(context, props).await
+    }
+    async fn poll(&mut self) -> ConnectResult<Vec<SourceRecord>> {
+        self.inner.poll().await
+    }
+    async fn stop(&mut self) -> ConnectResult<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_that_fails_twice_heals_itself() -> Result<()> {
+    let cluster = KafkaCluster::start().await?;
+    let starts = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let mut registry = PluginRegistry::with_default_converters();
+    let shared = Arc::clone(&starts);
+    registry.register([PluginDesc::source(
+        "test.FlakySourceConnector",
+        "test",
+        move || {
+            Box::new(FlakySource {
+                props: Props::new(),
+                starts: Arc::clone(&shared),
+            })
+        },
+    )]);
+    let bootstrap = cluster.bootstrap_servers();
+    let config = WorkerConfig::new(props(&[
+        ("bootstrap.servers", &bootstrap),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
+        (
+            "value.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
+        // Worker-wide defaults, overridden per connector below.
+        ("errors.restart.backoff.initial.ms", "5000"),
+    ]))?;
+    let worker = Arc::new(Worker::new(
+        "test-worker".into(),
+        config,
+        Arc::new(registry),
+        Arc::new(MemoryOffsetBackingStore::new()),
+        Arc::new(MemoryStatusBackingStore::new()),
+    ));
+    let herder =
+        StandaloneHerder::start(worker, Arc::new(MemoryConfigBackingStore::new()), None).await;
+    let topic = cluster.unique_topic("flaky");
+    herder
+        .put_connector_config(
+            "flaky",
+            props(&[
+                ("connector.class", "FlakySource"),
+                ("topic", &topic),
+                ("count", "5"),
+                ("errors.restart.backoff.initial.ms", "100"),
+                ("errors.restart.backoff.max.ms", "400"),
+            ]),
+            false,
+            None,
+        )
+        .await?;
+    // No REST call, no herder call: the task comes back on its own.
+    let healed = connect_testkit::wait_for(
+        Duration::from_secs(30),
+        Duration::from_millis(50),
+        || async {
+            let status = herder.connector_status("flaky").await?;
+            let task = status.tasks.first().cloned();
+            Ok(task.filter(|t| t.state == State::Running && t.restarts == Some(2)))
+        },
+    )
+    .await
+    .context("the task never healed")?;
+    assert_eq!(starts.load(std::sync::atomic::Ordering::SeqCst), 3);
+    let last_failure = healed.last_failure.unwrap_or_default();
+    assert!(
+        last_failure.contains("the database is down (start 1)"),
+        "{last_failure}"
+    );
+    assert!(healed.trace.is_none(), "a running task has no trace");
+    let records = cluster
+        .consume_all(&topic, 5, Duration::from_secs(60))
+        .await?;
+    assert_eq!(records.len(), 5);
+
+    // With restarts off, a failure stays a failure.
+    starts.store(0, std::sync::atomic::Ordering::SeqCst);
+    herder
+        .put_connector_config(
+            "flaky",
+            props(&[
+                ("connector.class", "FlakySource"),
+                ("topic", &topic),
+                ("errors.restart.enable", "false"),
+            ]),
+            true,
+            None,
+        )
+        .await?;
+    connect_testkit::wait_until(
+        Duration::from_secs(30),
+        Duration::from_millis(50),
+        || async {
+            herder
+                .connector_status("flaky")
+                .await
+                .is_ok_and(|s| s.tasks.first().is_some_and(|t| t.state == State::Failed))
+        },
+    )
+    .await?;
+    // Absence of a restart can only be shown over time: five times the backoff the
+    // connector would otherwise have used.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = herder.connector_status("flaky").await?;
+    assert_eq!(status.tasks[0].state, State::Failed);
+    assert_eq!(status.tasks[0].restarts, None);
+    assert_eq!(starts.load(std::sync::atomic::Ordering::SeqCst), 1);
     herder.shutdown().await;
     Ok(())
 }

@@ -169,6 +169,8 @@ impl FakeHerder {
                     state: Self::state_of(connector.target),
                     worker_id: WORKER_ID.to_owned(),
                     trace: None,
+                    restarts: None,
+                    last_failure: None,
                 })
                 .collect()
         };

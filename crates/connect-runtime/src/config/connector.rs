@@ -159,9 +159,17 @@ pub fn common_config_def() -> ConfigDef {
         )
 }
 
+/// The common keys plus Tributary's automatic restart keys.
+fn with_restart(def: ConfigDef) -> ConfigDef {
+    def.merge(&crate::herder::restart::restart_config_def(
+        Some(ERROR_GROUP),
+        20,
+    ))
+}
+
 /// The keys of a source connector.
 pub fn source_config_def() -> ConfigDef {
-    with_dead_letter_queue(common_config_def())
+    with_restart(with_dead_letter_queue(common_config_def()))
         .define(
             ConfigKey::new(TOPIC_CREATION_GROUPS, ConfigType::List)
                 .default_value("")
@@ -193,7 +201,7 @@ pub fn source_config_def() -> ConfigDef {
 
 /// The keys of a sink connector.
 pub fn sink_config_def() -> ConfigDef {
-    with_dead_letter_queue(common_config_def())
+    with_restart(with_dead_letter_queue(common_config_def()))
         .define(
             ConfigKey::new(TOPICS, ConfigType::List)
                 .default_value("")

@@ -32,6 +32,10 @@ pub const DEFAULT_HEADER_CONVERTER: &str = "org.apache.kafka.connect.storage.Sim
 /// The worker keys Tributary understands. Unknown keys are kept (and `producer.*`,
 /// `consumer.*`, `admin.*` are passed to the Kafka clients), as Kafka does.
 pub fn worker_config_def() -> ConfigDef {
+    base_worker_config_def().merge(&crate::herder::restart::restart_config_def(None, 0))
+}
+
+fn base_worker_config_def() -> ConfigDef {
     ConfigDef::new()
         .define(
             ConfigKey::new(BOOTSTRAP_SERVERS, ConfigType::List)

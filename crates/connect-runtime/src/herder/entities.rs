@@ -85,6 +85,12 @@ pub struct TaskState {
     pub worker_id: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub trace: Option<String>,
+    /// Tributary: automatic restarts of this task so far (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub restarts: Option<u32>,
+    /// Tributary: the trace of the failure behind the latest automatic restart.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_failure: Option<String>,
 }
 
 /// `GET /connectors/{c}/status` (Kafka's `ConnectorStateInfo`).

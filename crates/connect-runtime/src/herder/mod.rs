@@ -8,6 +8,7 @@
 //! the same errors, which map one-to-one onto Kafka Connect's REST status codes.
 
 pub mod entities;
+pub mod restart;
 pub mod standalone;
 
 use std::collections::BTreeMap;

@@ -16,6 +16,7 @@ use connect_api::{ConnectError, ConnectorContext, Props};
 use tokio::sync::{Mutex, mpsc};
 
 use super::entities::*;
+use super::restart::{RestartHistory, RestartPolicy};
 use super::{Created, Herder, HerderError, HerderResult};
 use crate::config::connector::{self as cc, ConnectorConfig};
 use crate::storage::config::{ConfigBackingStore, ConnectorEntry};
@@ -73,6 +74,7 @@ pub struct StandaloneHerder {
     self_ref: Weak<StandaloneHerder>,
     kafka_cluster_id: Option<String>,
     ready: std::sync::atomic::AtomicBool,
+    restart_history: std::sync::Mutex<BTreeMap<ConnectorTaskId, RestartHistory>>,
 }
 
 impl StandaloneHerder {
@@ -91,12 +93,22 @@ impl StandaloneHerder {
             self_ref: self_ref.clone(),
             kafka_cluster_id,
             ready: std::sync::atomic::AtomicBool::new(false),
+            restart_history: std::sync::Mutex::new(BTreeMap::new()),
         });
         let weak = Arc::downgrade(&herder);
         tokio::spawn(async move {
             while let Some(name) = receiver.recv().await {
                 let Some(herder) = weak.upgrade() else { break };
                 herder.reconfigure(&name).await;
+            }
+        });
+        let (failures, mut failed) = mpsc::unbounded_channel::<ConnectorTaskId>();
+        herder.worker.on_task_failure(failures);
+        let weak = Arc::downgrade(&herder);
+        tokio::spawn(async move {
+            while let Some(id) = failed.recv().await {
+                let Some(herder) = weak.upgrade() else { break };
+                herder.schedule_restart(id).await;
             }
         });
         let stored = herder.config_store.snapshot();
@@ -113,6 +125,94 @@ impl StandaloneHerder {
             herder.start_connector_and_tasks(&mut state, &name).await;
         }
         herder
+    }
+
+    /// A new config or a deleted connector starts its restart history anew.
+    fn forget_restarts(&self, connector: &str) {
+        self.restart_history
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|id, _| id.connector != connector);
+    }
+
+    /// Plans the automatic restart of a task that just failed (see [`super::restart`]).
+    async fn schedule_restart(&self, id: ConnectorTaskId) {
+        let policy = {
+            let state = self.state.lock().await;
+            let Some(record) = state.connectors.get(&id.connector) else {
+                return;
+            };
+            RestartPolicy::resolve(&record.config, self.worker.config().originals())
+        };
+        if !policy.enabled {
+            return;
+        }
+        let trace = self.worker.status_store().task(&id).and_then(|s| s.trace);
+        let attempt = {
+            let mut history = self
+                .restart_history
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let entry = history.entry(id.clone()).or_default();
+            let now = tokio::time::Instant::now();
+            if entry
+                .last_failed_at
+                .is_some_and(|at| policy.is_stable_after(now.duration_since(at)))
+            {
+                entry.consecutive = 0;
+            }
+            entry.consecutive += 1;
+            entry.last_failed_at = Some(now);
+            entry.last_failure = trace;
+            entry.consecutive
+        };
+        if policy.max_attempts.is_some_and(|max| attempt > max) {
+            tracing::error!(task = %id, attempts = attempt - 1, "task keeps failing; giving up on automatic restarts");
+            return;
+        }
+        let delay = policy.delay(attempt);
+        tracing::warn!(task = %id, attempt, delay_ms = delay.as_millis() as u64, "task failed; restarting it after a backoff");
+        let weak = self.self_ref.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            if let Some(herder) = weak.upgrade() {
+                herder.auto_restart(&id).await;
+            }
+        });
+    }
+
+    /// Restarts a task that is still FAILED (not deleted, stopped or restarted meanwhile).
+    async fn auto_restart(&self, id: &ConnectorTaskId) {
+        let state = self.state.lock().await;
+        let Some(record) = state.connectors.get(&id.connector) else {
+            return;
+        };
+        let Some(task_props) = record.task_configs.get(id.task as usize) else {
+            return;
+        };
+        if record.target == TargetState::Stopped
+            || self.worker.status_store().task(id).map(|s| s.state) != Some(State::Failed)
+        {
+            return;
+        }
+        if let Some(entry) = self
+            .restart_history
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(id)
+        {
+            entry.restarts += 1;
+        }
+        tracing::info!(task = %id, "restarting failed task");
+        self.worker.stop_tasks(std::slice::from_ref(id)).await;
+        self.worker
+            .start_task(
+                id.clone(),
+                &record.config,
+                task_props.clone(),
+                record.target,
+            )
+            .await;
     }
 
     /// Marks start-up done: `/health` answers healthy from now on (503 "starting" before).
@@ -311,11 +411,24 @@ impl StandaloneHerder {
                     trace: None,
                     worker_id: worker_id.clone(),
                 });
+                let history = self
+                    .restart_history
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_default();
                 TaskState {
                     id: i as u32,
                     state: status.state,
                     worker_id: status.worker_id,
                     trace: status.trace,
+                    restarts: (history.restarts > 0).then_some(history.restarts),
+                    last_failure: if history.restarts > 0 {
+                        history.last_failure
+                    } else {
+                        None
+                    },
                 }
             })
             .collect();
@@ -698,6 +811,7 @@ impl Herder for StandaloneHerder {
         self.persist(name, &record).await?;
         if exists {
             self.stop_connector_and_tasks(&state, name).await;
+            self.forget_restarts(name);
         }
         state.connectors.insert(name.to_string(), record);
         self.start_connector_and_tasks(&mut state, name).await;
@@ -741,6 +855,7 @@ impl Herder for StandaloneHerder {
         self.stop_connector_and_tasks(&state, name).await;
         state.connectors.remove(name);
         self.worker.status_store().remove_connector(name);
+        self.forget_restarts(name);
         self.config_store.remove(name).await.map_err(|e| {
             HerderError::internal_with("failed to remove the connector configuration", e)
         })
