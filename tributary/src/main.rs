@@ -5,6 +5,7 @@
 //! the Kafka cluster, the converters and the offsets file; each connector file is created
 //! (or updated) at start; the REST API serves on `listeners`.
 
+mod docs;
 mod standalone;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,15 @@ enum Command {
         worker_config: std::path::PathBuf,
         /// Connector configurations to create or update at start (.properties or .json).
         connector_configs: Vec<std::path::PathBuf>,
+    },
+    /// Write the configuration reference (docs/reference) from the config definitions.
+    Docs {
+        /// Where to write the pages.
+        #[arg(long, default_value = "docs/reference")]
+        out: std::path::PathBuf,
+        /// Do not write: fail when the pages on disk differ from the generated ones.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -60,6 +70,7 @@ fn main() -> std::process::ExitCode {
                 worker_config,
                 connector_configs,
             } => standalone::run(&worker_config, &connector_configs, handle, &directives).await,
+            Command::Docs { out, check } => docs::run(&out, check),
         }
     });
     match result {

@@ -11,6 +11,7 @@
 //! - [`kafka`]: the rdkafka adapter (producer, consumer, admin).
 
 pub mod config;
+pub mod docs;
 pub mod errors;
 pub mod herder;
 pub mod kafka;
