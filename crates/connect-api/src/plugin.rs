@@ -78,6 +78,8 @@ pub struct PluginDesc {
     /// Aliases beyond the automatic ones (simple name, simple name without `Connector`).
     pub extra_aliases: Vec<String>,
     pub version: String,
+    /// What the plugin does, for generated reference documentation.
+    pub doc: Option<String>,
     pub factory: PluginFactory,
 }
 
@@ -101,6 +103,7 @@ impl PluginDesc {
             class_name: class_name.into(),
             extra_aliases: Vec::new(),
             version: version.into(),
+            doc: None,
             factory,
         }
     }
@@ -151,6 +154,11 @@ impl PluginDesc {
             version,
             PluginFactory::HeaderConverter(Arc::new(factory)),
         )
+    }
+
+    pub fn with_doc(mut self, doc: impl Into<String>) -> Self {
+        self.doc = Some(doc.into());
+        self
     }
 
     pub fn with_alias(mut self, alias: impl Into<String>) -> Self {
