@@ -6,6 +6,7 @@
 //! (or updated) at start; the REST API serves on `listeners`.
 
 mod docs;
+mod emulator;
 mod standalone;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,9 @@ enum Command {
         /// Connector configurations to create or update at start (.properties or .json).
         connector_configs: Vec<std::path::PathBuf>,
     },
+    /// Serve the Google Sheets API emulator (Sheets API v4 and Google's OAuth token
+    /// endpoint), to develop and test pipelines offline.
+    SheetsEmulator(emulator::EmulatorArgs),
     /// Write the configuration reference (docs/reference) from the config definitions.
     Docs {
         /// Where to write the pages.
@@ -71,6 +75,7 @@ fn main() -> std::process::ExitCode {
                 connector_configs,
             } => standalone::run(&worker_config, &connector_configs, handle, &directives).await,
             Command::Docs { out, check } => docs::run(&out, check),
+            Command::SheetsEmulator(args) => emulator::run(args).await,
         }
     });
     match result {

@@ -1,0 +1,129 @@
+//! `tributary sheets-emulator` as a user runs it: a server that speaks the Sheets API and
+//! an admin API, and keeps its state in a file across restarts.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde_json::{Value, json};
+
+struct Emulator {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-INT")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start(state: &std::path::Path) -> Result<Emulator> {
+    let port = connect_testkit::free_port()?;
+    let child = Command::new(env!("CARGO_BIN_EXE_tributary"))
+        .args(["sheets-emulator", "--port", &port.to_string(), "--state"])
+        .arg(state)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let emulator = Emulator {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let url = format!("{}/__admin/counters", emulator.base);
+    connect_testkit::wait_until(Duration::from_secs(30), Duration::from_millis(50), || {
+        let url = url.clone();
+        async move {
+            tokio::task::spawn_blocking(move || ureq::get(&url).call().is_ok())
+                .await
+                .unwrap_or(false)
+        }
+    })
+    .await
+    .context("emulator did not come up")?;
+    Ok(emulator)
+}
+
+async fn call(method: &'static str, url: String, body: Option<Value>) -> Result<(u16, Value)> {
+    tokio::task::spawn_blocking(move || -> Result<(u16, Value)> {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        let mut response = match (method, body) {
+            ("GET", _) => agent.get(&url).call()?,
+            ("POST", Some(b)) => agent.post(&url).send_json(&b)?,
+            ("PUT", Some(b)) => agent.put(&url).send_json(&b)?,
+            (m, _) => anyhow::bail!("unsupported {m}"),
+        };
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string()?;
+        Ok((
+            status,
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text)?
+            },
+        ))
+    })
+    .await?
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_command_serves_the_sheets_api_and_keeps_state() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let state = dir.path().join("sheets.json");
+    let emulator = start(&state).await?;
+    let admin = format!("{}/__admin", emulator.base);
+    let (code, created) = call("POST", format!("{admin}/spreadsheets"), Some(json!({
+        "title": "Form",
+        "public": true,
+        "sheets": [{"title": "Form responses 1", "rows": [["Timestamp", "Name"], ["4/6/2025 18:56:53", "Ada"]]}]
+    }))).await?;
+    assert_eq!(code, 200, "{created}");
+    let id = created["spreadsheetId"].as_str().context("id")?.to_string();
+    let (code, _) = call(
+        "POST",
+        format!("{admin}/api-keys"),
+        Some(json!({"key": "test-key"})),
+    )
+    .await?;
+    assert_eq!(code, 200);
+    let values_url = format!(
+        "{}/v4/spreadsheets/{id}/values/'Form%20responses%201'!A1:C10?key=test-key",
+        emulator.base
+    );
+    let (code, values) = call("GET", values_url.clone(), None).await?;
+    assert_eq!(code, 200, "{values}");
+    assert_eq!(values["range"], "'Form responses 1'!A1:C10");
+    assert_eq!(
+        values["values"],
+        json!([["Timestamp", "Name"], ["4/6/2025 18:56:53", "Ada"]])
+    );
+    let (code, error) = call(
+        "GET",
+        format!("{}/v4/spreadsheets/{id}/values/Sheet9!A1", emulator.base) + "?key=test-key",
+        None,
+    )
+    .await?;
+    assert_eq!(code, 400, "{error}");
+    assert_eq!(error["error"]["status"], "INVALID_ARGUMENT");
+
+    // Ctrl-C saves the state; a new emulator on the same file has the data.
+    drop(emulator);
+    assert!(state.exists(), "state file written at shutdown");
+    let emulator = start(&state).await?;
+    let values_url = values_url.replace(
+        &values_url[..values_url.find("/v4").unwrap_or(0)],
+        &emulator.base,
+    );
+    let (code, values) = call("GET", values_url, None).await?;
+    assert_eq!(code, 200, "{values}");
+    assert_eq!(values["values"][1][1], "Ada");
+    Ok(())
+}
