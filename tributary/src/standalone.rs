@@ -22,6 +22,7 @@ use tracing_subscriber::{EnvFilter, Registry, reload};
 pub fn plugins() -> PluginRegistry {
     let mut registry = PluginRegistry::with_default_converters();
     registry.register(connect_file::plugins());
+    registry.register(connect_google_sheets::plugins());
     registry.register(connect_transforms::plugins());
     registry
 }
