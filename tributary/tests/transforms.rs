@@ -198,3 +198,66 @@ async fn source_records_failing_a_transformation_go_to_the_dlq_and_nothing_else_
     assert!(status["tasks"][0]["restarts"].is_null());
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_reports_transformation_mistakes_under_their_own_keys() -> Result<()> {
+    let cluster = KafkaCluster::start().await?;
+    let dir = tempfile::tempdir()?;
+    let worker =
+        WorkerProcess::start(dir.path(), &cluster.bootstrap_servers(), &[], vec![]).await?;
+    let body = serde_json::json!({
+        "name": "v",
+        "connector.class": "FileStreamSource",
+        "topic": "t",
+        "transforms": "cast,route,nope",
+        "transforms.cast.type": "org.apache.kafka.connect.transforms.Cast$Value",
+        "transforms.cast.spec": "int32:notatype",
+        "transforms.route.type": "RegexRouter",
+        "transforms.route.replacement": "x",
+        "transforms.nope.type": "com.example.DoesNotExist",
+    });
+    let url = format!(
+        "{}/connector-plugins/FileStreamSourceConnector/config/validate",
+        worker.rest
+    );
+    let (code, infos) = tokio::task::spawn_blocking(move || -> Result<(u16, serde_json::Value)> {
+        let mut response = ureq::put(&url)
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send_json(&body)?;
+        Ok((response.status().as_u16(), response.body_mut().read_json()?))
+    })
+    .await??;
+    assert_eq!(code, 200, "{infos}");
+    let errors_of = |name: &str| -> Vec<String> {
+        infos["configs"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["value"]["name"] == name))
+            .and_then(|c| c["value"]["errors"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| e.as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(!errors_of("transforms.cast.spec").is_empty(), "{infos}");
+    assert!(
+        errors_of("transforms.route.regex")
+            .iter()
+            .any(|e| e.contains("transforms.route.regex")),
+        "{infos}"
+    );
+    assert!(
+        errors_of("transforms.nope.type")
+            .iter()
+            .any(|e| e.contains("com.example.DoesNotExist")),
+        "{infos}"
+    );
+    assert!(
+        infos["groups"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|g| g == "Transforms: cast"))
+    );
+    assert_eq!(infos["error_count"], 3, "{infos}");
+    Ok(())
+}

@@ -348,6 +348,7 @@ pub fn validate_chain(registry: &PluginRegistry, props: &Props) -> (ConfigDef, V
                             &format!("configuration {}", value.name),
                             &format!("configuration {name}"),
                         )
+                        .replace(&format!("\"{}\"", value.name), &format!("\"{name}\""))
                     })
                     .collect();
                 value.name = name;
@@ -364,14 +365,18 @@ pub fn validate_chain(registry: &PluginRegistry, props: &Props) -> (ConfigDef, V
                 }
                 if let Err(e) = transformation.configure(&own) {
                     let error = configure_error(&prefix, e);
-                    let target = error
+                    // Report it once: under its own key when it names one validate knows,
+                    // else under the type key, unless a key of this alias already
+                    // explains the problem.
+                    let already_reported = values
+                        .iter()
+                        .any(|v| v.name.starts_with(&prefix) && !v.errors.is_empty());
+                    let own_slot = error
                         .key()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| type_key.clone());
-                    // Report it once: under its own key when validate knows the key,
-                    // else under the transformation's type key.
-                    let slot = match values.iter().position(|v| v.name == target) {
+                        .and_then(|key| values.iter().position(|v| v.name == key));
+                    let slot = match own_slot {
                         Some(index) => Some(index),
+                        None if already_reported => None,
                         None => values.iter().position(|v| v.name == type_key),
                     };
                     if let Some(v) = slot.and_then(|index| values.get_mut(index))
