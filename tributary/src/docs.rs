@@ -5,8 +5,12 @@ use std::path::Path;
 use anyhow::{Context, bail};
 
 /// Writes every reference page into `out`, or with `check` fails listing the stale ones.
-pub fn run(out: &Path, check: bool) -> anyhow::Result<()> {
-    let pages = connect_runtime::docs::reference_pages(&crate::standalone::plugins());
+pub fn run(
+    plugins: &connect_runtime::plugins::PluginRegistry,
+    out: &Path,
+    check: bool,
+) -> anyhow::Result<()> {
+    let pages = connect_runtime::docs::reference_pages(plugins);
     let stale = stale_pages(out, &pages);
     if check {
         if stale.is_empty() {
@@ -69,7 +73,7 @@ mod tests {
     #[test]
     fn committed_reference_is_up_to_date() {
         let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/reference");
-        let pages = connect_runtime::docs::reference_pages(&crate::standalone::plugins());
+        let pages = connect_runtime::docs::reference_pages(&crate::standalone::builtin_plugins());
         let stale = stale_pages(&out, &pages);
         assert!(
             stale.is_empty(),

@@ -18,8 +18,9 @@ use connect_runtime::worker::Worker;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use tracing_subscriber::{EnvFilter, Registry, reload};
 
-/// Every plugin compiled into this binary.
-pub fn plugins() -> PluginRegistry {
+/// Every plugin Tributary ships: converters, transformations, the file and Google Sheets
+/// connectors.
+pub fn builtin_plugins() -> PluginRegistry {
     let mut registry = PluginRegistry::with_default_converters();
     registry.register(connect_file::plugins());
     registry.register(connect_google_sheets::plugins());
@@ -91,6 +92,7 @@ async fn shutdown_signal() {
 }
 
 pub async fn run(
+    plugins: PluginRegistry,
     worker_config_path: &Path,
     connector_config_paths: &[PathBuf],
     log_handle: reload::Handle<EnvFilter, Registry>,
@@ -141,7 +143,7 @@ pub async fn run(
     let worker = Arc::new(Worker::new(
         worker_id,
         config,
-        Arc::new(plugins()),
+        Arc::new(plugins),
         offset_store,
         Arc::new(MemoryStatusBackingStore::new()),
     ));
@@ -195,7 +197,7 @@ mod tests {
 
     #[test]
     fn file_connectors_are_registered_under_kafkas_names() {
-        let registry = plugins();
+        let registry = builtin_plugins();
         for name in [
             "org.apache.kafka.connect.file.FileStreamSourceConnector",
             "FileStreamSource",
