@@ -147,6 +147,8 @@ pub struct SheetsClient {
     budget: Arc<RequestBudget>,
     retry: RetryPolicy,
     stats: Arc<ClientStats>,
+    /// The task's counters on the worker's `/metrics`, once a task owns the client.
+    metrics: Option<connect_api::metrics::TaskMetrics>,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +275,20 @@ impl SheetsClient {
             budget,
             retry,
             stats: Arc::new(ClientStats::default()),
+            metrics: None,
+        }
+    }
+
+    /// Counts this client's requests, retries and throttled answers on the task's metrics
+    /// (`google_sheets_api_requests_total`, `..._retries_total`, `..._throttled_total`).
+    pub fn with_metrics(mut self, metrics: connect_api::metrics::TaskMetrics) -> SheetsClient {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn count(&self, name: &str, help: &str, operation: &str) {
+        if let Some(metrics) = &self.metrics {
+            metrics.count(name, help, &[("operation", operation)], 1);
         }
     }
 
@@ -462,6 +478,11 @@ impl SheetsClient {
                 Authorization::ApiKey(key) => request.query(&[("key", key.value())]),
             };
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            self.count(
+                "google_sheets_api_requests_total",
+                "Requests sent to the Google Sheets API",
+                target.operation,
+            );
             let (problem, retry_after) = match request.send().await {
                 Err(e) => (describe_transport_error(&e), None),
                 Ok(response) => {
@@ -486,6 +507,11 @@ impl SheetsClient {
                         Ok(body) if status == 408 || status == 429 || status >= 500 => {
                             if status == 429 {
                                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                                self.count(
+                                    "google_sheets_api_throttled_total",
+                                    "Google Sheets API answers 429 (quota exceeded)",
+                                    target.operation,
+                                );
                             }
                             let google = google_error(&body);
                             (
@@ -526,6 +552,11 @@ impl SheetsClient {
                 }
             };
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            self.count(
+                "google_sheets_api_retries_total",
+                "Google Sheets API requests retried after a transient failure",
+                target.operation,
+            );
             let wait = self.retry.delay(attempt, retry_after);
             tracing::warn!(
                 "{} {} failed (attempt {attempt}): {problem}; retrying in {} ms",

@@ -913,7 +913,7 @@ impl SourceTask for GoogleSheetsSourceTask {
     async fn start(&mut self, context: SourceTaskContext, props: Props) -> ConnectResult<()> {
         let config = SheetsConfig::build(&props, self.flavor)
             .map_err(|problems| ConnectError::Config(problems.into_error()))?;
-        let client = build_client(&config)?;
+        let client = build_client(&config)?.with_metrics(context.metrics());
         tracing::info!(
             "starting a Google Sheets source task for spreadsheet {} as {}",
             config.spreadsheet_id,

@@ -16,6 +16,7 @@ pub mod connector;
 pub mod data;
 pub mod errors;
 pub mod header;
+pub mod metrics;
 pub mod plugin;
 pub mod record;
 pub mod sink;

@@ -146,6 +146,13 @@ pub struct SinkTaskContext {
     pub configs: Props,
 }
 
+impl SinkTaskContext {
+    /// Counters of this task, exported by the worker's `/metrics`.
+    pub fn metrics(&self) -> crate::metrics::TaskMetrics {
+        crate::metrics::TaskMetrics::new(self.connector_name.clone(), self.task_id)
+    }
+}
+
 /// A sink task: writes records to the external system (see the module documentation).
 #[async_trait::async_trait]
 pub trait SinkTask: Send + Sync {

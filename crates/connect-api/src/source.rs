@@ -204,6 +204,11 @@ impl SourceTaskContext {
     pub fn offset_storage_reader(&self) -> &Arc<dyn OffsetStorageReader> {
         &self.offset_storage_reader
     }
+
+    /// Counters of this task, exported by the worker's `/metrics`.
+    pub fn metrics(&self) -> crate::metrics::TaskMetrics {
+        crate::metrics::TaskMetrics::new(self.connector_name.clone(), self.task_id)
+    }
 }
 
 /// A source task: reads from the external system and returns records (see the module

@@ -15,6 +15,7 @@ pub mod docs;
 pub mod errors;
 pub mod herder;
 pub mod kafka;
+pub mod metrics;
 pub mod plugins;
 pub mod storage;
 pub mod task;

@@ -43,6 +43,7 @@ pub struct Worker {
     tasks: Mutex<HashMap<ConnectorTaskId, RunningTask>>,
     topic_admin: std::sync::OnceLock<Option<Arc<TopicAdmin>>>,
     failures: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<ConnectorTaskId>>,
+    metrics: Arc<crate::metrics::WorkerMetrics>,
 }
 
 impl Worker {
@@ -63,6 +64,7 @@ impl Worker {
             tasks: Mutex::new(HashMap::new()),
             topic_admin: std::sync::OnceLock::new(),
             failures: std::sync::OnceLock::new(),
+            metrics: Arc::new(crate::metrics::WorkerMetrics::new()),
         }
     }
 
@@ -75,6 +77,11 @@ impl Worker {
         if let Some(listener) = self.failures.get() {
             let _ = listener.send(id.clone());
         }
+    }
+
+    /// The worker's metrics (`GET /metrics`).
+    pub fn metrics(&self) -> &Arc<crate::metrics::WorkerMetrics> {
+        &self.metrics
     }
 
     pub fn worker_id(&self) -> &str {
@@ -324,6 +331,7 @@ impl Worker {
             id: id.clone(),
             worker_id: self.worker_id.clone(),
             store: Arc::clone(&self.status),
+            metrics: crate::metrics::TaskMetricsHandle::new(Arc::clone(&self.metrics), id.clone()),
         };
         let (handle, control) = task_control(target);
         // Placeholders are resolved only here, at the last moment, and never stored.

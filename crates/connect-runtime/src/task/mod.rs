@@ -231,10 +231,13 @@ pub struct StatusReporter {
     pub id: ConnectorTaskId,
     pub worker_id: String,
     pub store: Arc<dyn StatusBackingStore>,
+    /// The task's metrics (its state gauge is kept in step with the status).
+    pub metrics: crate::metrics::TaskMetricsHandle,
 }
 
 impl StatusReporter {
     pub fn report(&self, state: State, trace: Option<String>) {
+        self.metrics.metrics.set_state(&self.id, state);
         self.store.put_task(
             &self.id,
             Status {

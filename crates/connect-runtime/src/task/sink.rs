@@ -278,6 +278,12 @@ impl SinkTaskRunner {
                     messages
                 }
             };
+            let metrics = &self.status.metrics;
+            metrics
+                .metrics
+                .sink_read
+                .get_or_create(&metrics.labels)
+                .inc_by(messages.len() as u64);
             let mut batch = Vec::with_capacity(messages.len());
             for message in &messages {
                 delivered.insert(
@@ -289,6 +295,12 @@ impl SinkTaskRunner {
                 }
             }
             drop(messages);
+            self.status
+                .metrics
+                .metrics
+                .sink_put
+                .get_or_create(&self.status.metrics.labels)
+                .inc_by(batch.len() as u64);
             guarded(self.task.put(batch))
                 .await
                 .map_err(|source| TaskFailure::stage(self.stage_error(Stage::TaskPut, source)))?;
@@ -330,6 +342,10 @@ impl SinkTaskRunner {
         class_name: String,
         error: ConnectError,
     ) -> Result<(), TaskFailure> {
+        self.status
+            .metrics
+            .metrics
+            .record_failure(&self.id, stage.name());
         if !self.errors.tolerate_all || !ErrorHandling::is_tolerable(stage) {
             return Err(TaskFailure::tolerance(StageError {
                 task: self.id.clone(),
@@ -379,6 +395,12 @@ impl SinkTaskRunner {
         if let Some(ts) = message.timestamp().to_millis() {
             record = record.timestamp(ts);
         }
+        let metrics = &self.status.metrics;
+        metrics
+            .metrics
+            .dead_lettered
+            .get_or_create(&metrics.labels)
+            .inc();
         if let Err((e, _)) = dlq.send(record) {
             tracing::error!(task = %self.id, topic, error = %e, "could not produce message to dead letter queue");
         }
@@ -456,8 +478,14 @@ impl SinkTaskRunner {
                 .map_err(|e| TaskFailure::runtime("invalid offset to commit", e))?;
         }
         let consumer = Arc::clone(&self.consumer);
+        let started = std::time::Instant::now();
         let committed =
             tokio::task::spawn_blocking(move || consumer.commit(&list, CommitMode::Sync)).await;
+        self.status.metrics.metrics.observe_commit(
+            &self.id,
+            started.elapsed(),
+            matches!(committed, Ok(Ok(()))),
+        );
         match committed {
             Ok(Ok(())) => {
                 tracing::debug!(task = %self.id, partitions = committable.len(), "committed offsets");

@@ -41,6 +41,7 @@ use super::{Stage, StageError, StatusReporter, TaskControl, TaskFailure, guarded
 use crate::errors::{ErrorHandling, FailureContext, context_headers, headers, log_tolerated};
 use crate::herder::entities::{ConnectorTaskId, State};
 use crate::kafka::{Ack, SourceProducer, TopicAdmin};
+use crate::metrics::TaskMetricsHandle;
 use crate::storage::offset::{OffsetBackingStore, partition_key};
 use crate::transforms::TransformationChain;
 
@@ -279,12 +280,12 @@ impl SourceTaskRunner {
                             if changed.is_err() || control.is_paused() { break Some(Ok(Vec::new())); }
                         }
                         Some(ack) = self.acks.recv() => {
-                            if let Err(failure) = Self::handle_ack(&self.id, submitted, ack) {
+                            if let Err(failure) = Self::handle_ack(&self.id, &self.status.metrics, submitted, ack) {
                                 return LoopEnd::Failed(failure);
                             }
                         }
                         _ = flush_timer.tick() => {
-                            if let Err(e) = flush(&self.id, &self.context.connector_name, &self.offset_store, self.flush_timeout, submitted).await {
+                            if let Err(e) = flush(&self.id, &self.status.metrics, &self.context.connector_name, &self.offset_store, self.flush_timeout, submitted).await {
                                 tracing::warn!(task = %self.id, error = %e, "offset flush failed; will retry");
                             }
                             flushed = true;
@@ -306,7 +307,22 @@ impl SourceTaskRunner {
                         source,
                     )));
                 }
-                Some(Ok(records)) => records,
+                Some(Ok(records)) => {
+                    let metrics = &self.status.metrics;
+                    if !records.is_empty() {
+                        metrics
+                            .metrics
+                            .source_polled
+                            .get_or_create(&metrics.labels)
+                            .inc_by(records.len() as u64);
+                        metrics
+                            .metrics
+                            .poll_batch_size
+                            .get_or_create(&metrics.labels)
+                            .observe(records.len() as f64);
+                    }
+                    records
+                }
             };
             for record in records {
                 if let Err(failure) = self.send(record, submitted, &mut known_topics).await {
@@ -318,11 +334,17 @@ impl SourceTaskRunner {
 
     fn handle_ack(
         id: &ConnectorTaskId,
+        metrics: &TaskMetricsHandle,
         submitted: &mut SubmittedRecords,
         ack: Ack,
     ) -> Result<(), TaskFailure> {
         match ack.result {
             Ok((partition, offset, timestamp)) => {
+                metrics
+                    .metrics
+                    .source_written
+                    .get_or_create(&metrics.labels)
+                    .inc();
                 let topic = submitted
                     .in_flight
                     .get(&ack.sequence)
@@ -471,6 +493,10 @@ impl SourceTaskRunner {
         known_topics: &mut HashSet<String>,
     ) -> Result<(), TaskFailure> {
         let record_context = format!("source record is for topic '{}'", original.topic);
+        self.status
+            .metrics
+            .metrics
+            .record_failure(&self.id, stage.name());
         if !self.errors.tolerate_all || !ErrorHandling::is_tolerable(stage) {
             return Err(TaskFailure::tolerance(StageError {
                 task: self.id.clone(),
@@ -519,6 +545,12 @@ impl SourceTaskRunner {
             value: schemaless_json(original.value_schema.as_ref(), &original.value),
             headers,
         };
+        let metrics = &self.status.metrics;
+        metrics
+            .metrics
+            .dead_lettered
+            .get_or_create(&metrics.labels)
+            .inc();
         // The record's offset becomes committable once the dead letter record is acknowledged.
         self.produce(dead_letter, original, submitted, known_topics)
             .await
@@ -570,7 +602,7 @@ impl SourceTaskRunner {
                     if let Ok(Some(ack)) =
                         tokio::time::timeout(Duration::from_millis(10), self.acks.recv()).await
                     {
-                        Self::handle_ack(&self.id, submitted, ack)?
+                        Self::handle_ack(&self.id, &self.status.metrics, submitted, ack)?
                     }
                 }
                 Err((error, _)) => {
@@ -624,7 +656,9 @@ impl SourceTaskRunner {
             while submitted.outstanding() > 0 {
                 match tokio::time::timeout_at(deadline, self.acks.recv()).await {
                     Ok(Some(ack)) => {
-                        if let Err(failure) = Self::handle_ack(&self.id, submitted, ack) {
+                        if let Err(failure) =
+                            Self::handle_ack(&self.id, &self.status.metrics, submitted, ack)
+                        {
                             tracing::error!(task = %self.id, error = %failure, "delivery failed during shutdown");
                         }
                     }
@@ -633,7 +667,7 @@ impl SourceTaskRunner {
             }
         }
         while let Ok(ack) = self.acks.try_recv() {
-            let _ = Self::handle_ack(&self.id, submitted, ack);
+            let _ = Self::handle_ack(&self.id, &self.status.metrics, submitted, ack);
         }
     }
 
@@ -643,6 +677,7 @@ impl SourceTaskRunner {
     ) -> Result<(), crate::storage::StorageError> {
         flush(
             &self.id,
+            &self.status.metrics,
             &self.context.connector_name,
             &self.offset_store,
             self.flush_timeout,
@@ -655,6 +690,7 @@ impl SourceTaskRunner {
 /// Writes committable offsets to the store; on failure they are kept for the next flush.
 async fn flush(
     id: &ConnectorTaskId,
+    metrics: &TaskMetricsHandle,
     connector: &str,
     store: &Arc<dyn OffsetBackingStore>,
     timeout: Duration,
@@ -672,7 +708,12 @@ async fn flush(
             .map(|(p, o)| (p.clone(), Some(o.clone())))
             .collect(),
     );
-    match tokio::time::timeout(timeout.max(Duration::from_millis(100)), write).await {
+    let started = std::time::Instant::now();
+    let result = tokio::time::timeout(timeout.max(Duration::from_millis(100)), write).await;
+    metrics
+        .metrics
+        .observe_commit(id, started.elapsed(), matches!(result, Ok(Ok(()))));
+    match result {
         Ok(Ok(())) => {
             tracing::debug!(task = %id, partitions = count, "flushed offsets");
             Ok(())
