@@ -54,6 +54,8 @@ ensure_system_packages() {
 	command -v perl >/dev/null 2>&1 || missing+=(perl)
 	# Not strictly needed (libz-sys builds its bundled zlib without them) but cheaper.
 	command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+	# The quickstart test runs the curl command the quickstart prints.
+	command -v curl >/dev/null 2>&1 || missing+=(curl)
 	[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 	local py="${PYTHON:-python3}"
 	if ! command -v "$py" >/dev/null 2>&1; then

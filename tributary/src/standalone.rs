@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use connect_rest::{RestState, TracingLoggerAdmin};
-use connect_runtime::config::{WorkerConfig, load_connector_config, load_properties};
+use connect_runtime::config::load_connector_config;
 use connect_runtime::herder::Herder;
 use connect_runtime::herder::standalone::StandaloneHerder;
 use connect_runtime::plugins::PluginRegistry;
@@ -23,6 +23,7 @@ use tracing_subscriber::{EnvFilter, Registry, reload};
 pub fn builtin_plugins() -> PluginRegistry {
     let mut registry = PluginRegistry::with_default_converters();
     registry.register(connect_file::plugins());
+    registry.register(connect_datagen::plugins());
     registry.register(connect_google_sheets::plugins());
     registry.register(connect_transforms::plugins());
     registry
@@ -93,18 +94,13 @@ async fn shutdown_signal() {
 
 pub async fn run(
     plugins: PluginRegistry,
-    worker_config_path: &Path,
+    worker_config_path: Option<&Path>,
     connector_config_paths: &[PathBuf],
     log_handle: reload::Handle<EnvFilter, Registry>,
     log_directives: &str,
 ) -> anyhow::Result<()> {
-    let props = load_properties(worker_config_path)?;
-    let config = WorkerConfig::new_standalone(props).with_context(|| {
-        format!(
-            "invalid worker configuration {}",
-            worker_config_path.display()
-        )
-    })?;
+    // The file (when given) with the CONNECT_* environment variables over it.
+    let config = crate::env_config::standalone_worker_config(worker_config_path)?;
     let mut connector_configs = Vec::new();
     for path in connector_config_paths {
         let props = load_connector_config(path)?;
@@ -147,6 +143,8 @@ pub async fn run(
         offset_store,
         Arc::new(MemoryStatusBackingStore::new()),
     ));
+    let metrics = Arc::clone(worker.metrics());
+    connect_api::metrics::install(metrics.clone());
     let herder = StandaloneHerder::start(worker, config_store, cluster_id).await;
     // The REST API serves from here on; /health answers 503 "starting" until the
     // connectors named on the command line exist.
@@ -156,7 +154,22 @@ pub async fn run(
         loggers,
     };
     let (stop_rest, rest_stopped) = tokio::sync::oneshot::channel::<()>();
-    let rest = tokio::spawn(connect_rest::serve(listener, state, async move {
+    let router = connect_rest::app(state).route(
+        "/metrics",
+        axum::routing::get(move || {
+            let metrics = Arc::clone(&metrics);
+            async move {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                    )],
+                    metrics.encode(),
+                )
+            }
+        }),
+    );
+    let rest = tokio::spawn(connect_rest::serve_router(listener, router, async move {
         let _ = rest_stopped.await;
     }));
     for (name, props) in connector_configs {

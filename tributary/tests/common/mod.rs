@@ -16,6 +16,8 @@ pub struct WorkerProcess {
     pub worker_properties: PathBuf,
     pub connector_files: Vec<PathBuf>,
     pub log: PathBuf,
+    /// Extra environment variables for the process.
+    pub env: Vec<(String, String)>,
 }
 
 /// Escapes a value for a Java properties file (backslashes, line breaks, leading blanks).
@@ -78,6 +80,7 @@ impl WorkerProcess {
             worker_properties,
             connector_files,
             log: dir.join("worker.log"),
+            env: Vec::new(),
         };
         worker.spawn().await?;
         Ok(worker)
@@ -94,6 +97,7 @@ impl WorkerProcess {
             .arg(&self.worker_properties)
             .args(&self.connector_files)
             .env("RUST_LOG", "info,librdkafka=warn,rdkafka=warn")
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::from(log.try_clone()?))
             .stderr(Stdio::from(log))
             .spawn()
@@ -159,6 +163,21 @@ impl WorkerProcess {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// GET a path, answering the status and the body text.
+    pub async fn get_text(&self, path: &str) -> Result<(u16, String)> {
+        let url = format!("{}{}", self.rest, path);
+        tokio::task::spawn_blocking(move || -> Result<(u16, String)> {
+            let mut response = ureq::get(&url)
+                .config()
+                .http_status_as_error(false)
+                .build()
+                .call()?;
+            let status = response.status().as_u16();
+            Ok((status, response.body_mut().read_to_string()?))
+        })
+        .await?
     }
 
     pub async fn get_json(&self, path: &str) -> Result<(u16, serde_json::Value)> {

@@ -1,0 +1,144 @@
+//! `tributary quickstart` as a newcomer runs it: a process that prints a broker address any
+//! Kafka client can read, and a command that appends a form response which then shows up.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// Lines the process printed so far.
+#[derive(Clone, Default)]
+struct Output(Arc<Mutex<Vec<String>>>);
+
+impl Output {
+    fn lines(&self) -> Vec<String> {
+        self.0.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    async fn wait_for(&self, what: &str, predicate: impl Fn(&[String]) -> bool) -> Result<()> {
+        connect_testkit::wait_until(Duration::from_secs(90), Duration::from_millis(50), || {
+            let lines = self.lines();
+            let found = predicate(&lines);
+            async move { found }
+        })
+        .await
+        .with_context(|| {
+            format!(
+                "waiting for {what}; output so far:\n{}",
+                self.lines().join("\n")
+            )
+        })
+    }
+
+    fn value_after(&self, label: &str) -> Option<String> {
+        self.lines()
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_string()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quickstart_streams_form_responses_to_an_embedded_broker() -> Result<()> {
+    let port = connect_testkit::free_port()?;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tributary"))
+        .args(["quickstart", "--port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("spawning tributary quickstart")?;
+    let output = Output::default();
+    let stdout = child.stdout.take().context("stdout")?;
+    let collected = output.clone();
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Ok(mut all) = collected.0.lock() {
+                all.push(line);
+            }
+        }
+    });
+
+    // The three seeded responses are printed as they reach the topic.
+    output
+        .wait_for("the seeded responses", |lines| {
+            lines
+                .iter()
+                .filter(|l| l.starts_with("form-responses row="))
+                .count()
+                >= 3
+        })
+        .await?;
+    let broker = output
+        .value_after("Kafka broker (embedded):")
+        .context("the broker address is printed")?;
+    let topic = output
+        .value_after("Topic:")
+        .context("the topic is printed")?;
+
+    // Any Kafka client can read along: an independent one sees the same records.
+    let records =
+        connect_testkit::consume_with_python(&broker, &topic, 3, Duration::from_secs(60)).await?;
+    let mut emails: Vec<String> = records
+        .iter()
+        .filter_map(|r| {
+            let value: serde_json::Value = serde_json::from_slice(r.value.as_deref()?).ok()?;
+            Some(value["Email address"].as_str()?.to_string())
+        })
+        .collect();
+    emails.sort();
+    assert_eq!(
+        emails,
+        ["ada@example.com", "alan@example.com", "grace@example.com"]
+    );
+
+    // The printed command appends a response, which then shows up.
+    let command = output
+        .lines()
+        .iter()
+        .find(|l| l.trim_start().starts_with("curl "))
+        .map(|l| l.trim().to_string())
+        .context("the append command is printed")?;
+    let status = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .stdout(Stdio::null())
+        .status()
+        .await?;
+    assert!(status.success(), "{command}");
+    output
+        .wait_for("the appended response", |lines| {
+            lines
+                .iter()
+                .any(|l| l.starts_with("form-responses row=5") && l.contains("you@example.com"))
+        })
+        .await?;
+    let records =
+        connect_testkit::consume_with_python(&broker, &topic, 4, Duration::from_secs(60)).await?;
+    assert_eq!(records.len(), 4);
+
+    // Ctrl-C stops everything cleanly.
+    let pid = child.id().context("pid")?;
+    let signalled = tokio::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .await?;
+    assert!(signalled.success());
+    let exit = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .context("quickstart did not stop on Ctrl-C")??;
+    if !exit.success() {
+        let mut stderr = String::new();
+        if let Some(mut err) = child.stderr.take() {
+            use tokio::io::AsyncReadExt;
+            let _ = err.read_to_string(&mut stderr).await;
+        }
+        bail!("quickstart exited with {exit}; stderr:\n{stderr}");
+    }
+    output
+        .wait_for("the goodbye", |lines| lines.iter().any(|l| l == "Stopped."))
+        .await?;
+    Ok(())
+}
