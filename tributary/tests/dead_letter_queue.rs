@@ -9,13 +9,6 @@ use anyhow::{Context, Result};
 use common::*;
 use connect_testkit::{KafkaCluster, ProduceRecord, Record};
 
-fn header(record: &Record, key: &str) -> String {
-    record
-        .header(key)
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-        .unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sink_writes_good_records_and_sends_poison_to_the_dlq() -> Result<()> {
     let cluster = KafkaCluster::start().await?;
@@ -90,32 +83,35 @@ async fn sink_writes_good_records_and_sends_poison_to_the_dlq() -> Result<()> {
         );
         assert_eq!(record.key_str(), Some(format!("k{offset}")));
         assert_eq!(
-            header(record, "origin"),
+            header_text(record, "origin"),
             "test",
             "original headers are kept"
         );
-        assert_eq!(header(record, "__connect.errors.topic"), topic);
-        assert_eq!(header(record, "__connect.errors.partition"), "0");
+        assert_eq!(header_text(record, "__connect.errors.topic"), topic);
+        assert_eq!(header_text(record, "__connect.errors.partition"), "0");
         assert_eq!(
-            header(record, "__connect.errors.offset"),
+            header_text(record, "__connect.errors.offset"),
             offset.to_string()
         );
         assert_eq!(
-            header(record, "__connect.errors.connector.name"),
+            header_text(record, "__connect.errors.connector.name"),
             "tolerant-sink"
         );
-        assert_eq!(header(record, "__connect.errors.task.id"), "0");
-        assert_eq!(header(record, "__connect.errors.stage"), "VALUE_CONVERTER");
+        assert_eq!(header_text(record, "__connect.errors.task.id"), "0");
         assert_eq!(
-            header(record, "__connect.errors.class.name"),
+            header_text(record, "__connect.errors.stage"),
+            "VALUE_CONVERTER"
+        );
+        assert_eq!(
+            header_text(record, "__connect.errors.class.name"),
             "org.apache.kafka.connect.json.JsonConverter"
         );
         assert_eq!(
-            header(record, "__connect.errors.exception.class.name"),
+            header_text(record, "__connect.errors.exception.class.name"),
             "org.apache.kafka.connect.errors.DataException"
         );
-        assert!(!header(record, "__connect.errors.exception.message").is_empty());
-        assert!(!header(record, "__connect.errors.exception.stacktrace").is_empty());
+        assert!(!header_text(record, "__connect.errors.exception.message").is_empty());
+        assert!(!header_text(record, "__connect.errors.exception.stacktrace").is_empty());
     }
     connect_testkit::wait_until(
         Duration::from_secs(30),
@@ -212,21 +208,24 @@ async fn source_records_failing_conversion_reach_the_source_dlq_with_their_offse
     let expected: Vec<String> = (0..20).map(|i| format!("\"{}\"", line(i))).collect();
     assert_eq!(values, expected, "each failed line, as schemaless JSON");
     let first = &dead[0];
-    assert_eq!(header(first, "__connect.errors.stage"), "VALUE_CONVERTER");
     assert_eq!(
-        header(first, "__connect.errors.class.name"),
+        header_text(first, "__connect.errors.stage"),
+        "VALUE_CONVERTER"
+    );
+    assert_eq!(
+        header_text(first, "__connect.errors.class.name"),
         "org.apache.kafka.connect.converters.IntegerConverter"
     );
     assert_eq!(
-        header(first, "__connect.errors.connector.name"),
+        header_text(first, "__connect.errors.connector.name"),
         "failing-source"
     );
-    assert_eq!(header(first, "__connect.errors.topic"), topic);
+    assert_eq!(header_text(first, "__connect.errors.topic"), topic);
     let partition: serde_json::Value =
-        serde_json::from_str(&header(first, "__connect.errors.source.partition"))?;
+        serde_json::from_str(&header_text(first, "__connect.errors.source.partition"))?;
     assert_eq!(partition["filename"], input.display().to_string());
     let offset: serde_json::Value =
-        serde_json::from_str(&header(first, "__connect.errors.source.offset"))?;
+        serde_json::from_str(&header_text(first, "__connect.errors.source.offset"))?;
     assert!(offset["position"].as_u64().is_some(), "{offset}");
     // The failed records' offsets were committed, so a graceful restart resends nothing.
     let exit = worker.terminate().await?;

@@ -15,32 +15,6 @@ use connect_testkit::{KafkaCluster, Record};
 use serde_json::{Value, json};
 use sheets_emulator::{EmulatorConfig, SpreadsheetSeed, ValueInputOption};
 
-async fn rest(method: &'static str, url: String, body: Option<Value>) -> Result<(u16, Value)> {
-    tokio::task::spawn_blocking(move || -> Result<(u16, Value)> {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
-        let mut response = match (method, body) {
-            ("GET", _) => agent.get(&url).call()?,
-            ("POST", Some(b)) => agent.post(&url).send_json(&b)?,
-            ("PUT", Some(b)) => agent.put(&url).send_json(&b)?,
-            (m, _) => anyhow::bail!("unsupported {m}"),
-        };
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string()?;
-        Ok((
-            status,
-            if text.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text)?
-            },
-        ))
-    })
-    .await?
-}
-
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -98,7 +72,7 @@ async fn the_seed_config_posted_unchanged_delivers_column_a_as_key_and_b_as_valu
     config.insert("api.base.url".into(), json!(sheets.emulator.base_url()));
     let mut to_validate = seed["config"].clone();
     to_validate["name"] = seed["name"].clone();
-    let (code, validation) = rest(
+    let (code, validation) = http(
         "PUT",
         format!(
             "{}/connector-plugins/io.github.brewagebear.SimpleGoogleSheetConnector/config/validate",
@@ -111,7 +85,7 @@ async fn the_seed_config_posted_unchanged_delivers_column_a_as_key_and_b_as_valu
     assert_eq!(validation["error_count"], 0, "{validation}");
     assert_no_secret(&sheets, "validate", &validation.to_string());
 
-    let (code, created) = rest("POST", format!("{}/connectors", worker.rest), Some(seed)).await?;
+    let (code, created) = http("POST", format!("{}/connectors", worker.rest), Some(seed)).await?;
     assert_eq!(code, 201, "{created}");
     assert_no_secret(&sheets, "create answer", &created.to_string());
     assert_eq!(created["config"]["private_key"], "[hidden]");
@@ -159,7 +133,7 @@ async fn the_seed_config_posted_unchanged_delivers_column_a_as_key_and_b_as_valu
         "/connectors/google-sheet-source/tasks",
         "/connectors/google-sheet-source/status",
     ] {
-        let (_, body) = rest("GET", format!("{}{path}", worker.rest), None).await?;
+        let (_, body) = http("GET", format!("{}{path}", worker.rest), None).await?;
         assert_no_secret(&sheets, path, &body.to_string());
     }
     assert_no_secret(&sheets, "the worker log", &worker.log_text());

@@ -1,11 +1,14 @@
 //! `tributary sheets-emulator` as a user runs it: a server that speaks the Sheets API and
 //! an admin API, and keeps its state in a file across restarts.
 
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use serde_json::{Value, json};
+use common::http;
+use serde_json::json;
 
 struct Emulator {
     child: Child,
@@ -48,46 +51,20 @@ async fn start(state: &std::path::Path) -> Result<Emulator> {
     Ok(emulator)
 }
 
-async fn call(method: &'static str, url: String, body: Option<Value>) -> Result<(u16, Value)> {
-    tokio::task::spawn_blocking(move || -> Result<(u16, Value)> {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
-        let mut response = match (method, body) {
-            ("GET", _) => agent.get(&url).call()?,
-            ("POST", Some(b)) => agent.post(&url).send_json(&b)?,
-            ("PUT", Some(b)) => agent.put(&url).send_json(&b)?,
-            (m, _) => anyhow::bail!("unsupported {m}"),
-        };
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string()?;
-        Ok((
-            status,
-            if text.is_empty() {
-                Value::Null
-            } else {
-                serde_json::from_str(&text)?
-            },
-        ))
-    })
-    .await?
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_command_serves_the_sheets_api_and_keeps_state() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let state = dir.path().join("sheets.json");
     let emulator = start(&state).await?;
     let admin = format!("{}/__admin", emulator.base);
-    let (code, created) = call("POST", format!("{admin}/spreadsheets"), Some(json!({
+    let (code, created) = http("POST", format!("{admin}/spreadsheets"), Some(json!({
         "title": "Form",
         "public": true,
         "sheets": [{"title": "Form responses 1", "rows": [["Timestamp", "Name"], ["4/6/2025 18:56:53", "Ada"]]}]
     }))).await?;
     assert_eq!(code, 200, "{created}");
     let id = created["spreadsheetId"].as_str().context("id")?.to_string();
-    let (code, _) = call(
+    let (code, _) = http(
         "POST",
         format!("{admin}/api-keys"),
         Some(json!({"key": "test-key"})),
@@ -98,14 +75,14 @@ async fn the_emulator_command_serves_the_sheets_api_and_keeps_state() -> Result<
         "{}/v4/spreadsheets/{id}/values/'Form%20responses%201'!A1:C10?key=test-key",
         emulator.base
     );
-    let (code, values) = call("GET", values_url.clone(), None).await?;
+    let (code, values) = http("GET", values_url.clone(), None).await?;
     assert_eq!(code, 200, "{values}");
     assert_eq!(values["range"], "'Form responses 1'!A1:C10");
     assert_eq!(
         values["values"],
         json!([["Timestamp", "Name"], ["4/6/2025 18:56:53", "Ada"]])
     );
-    let (code, error) = call(
+    let (code, error) = http(
         "GET",
         format!("{}/v4/spreadsheets/{id}/values/Sheet9!A1", emulator.base) + "?key=test-key",
         None,
@@ -122,7 +99,7 @@ async fn the_emulator_command_serves_the_sheets_api_and_keeps_state() -> Result<
         &values_url[..values_url.find("/v4").unwrap_or(0)],
         &emulator.base,
     );
-    let (code, values) = call("GET", values_url, None).await?;
+    let (code, values) = http("GET", values_url, None).await?;
     assert_eq!(code, 200, "{values}");
     assert_eq!(values["values"][1][1], "Ada");
     Ok(())

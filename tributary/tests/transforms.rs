@@ -9,13 +9,6 @@ use anyhow::{Context, Result};
 use common::*;
 use connect_testkit::{KafkaCluster, Record};
 
-fn header(record: &Record, key: &str) -> String {
-    record
-        .header(key)
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-        .unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chain_with_predicates_reshapes_and_reroutes_records() -> Result<()> {
     let cluster = KafkaCluster::start().await?;
@@ -98,7 +91,7 @@ async fn a_chain_with_predicates_reshapes_and_reroutes_records() -> Result<()> {
             serde_json::json!({"text": line(i), "origin": "file", "from_topic": raw}),
             "record {i}"
         );
-        assert_eq!(header(record, "routed"), "yes");
+        assert_eq!(header_text(record, "routed"), "yes");
     }
     let topics = cluster.topics().await?;
     assert!(
@@ -173,22 +166,25 @@ async fn source_records_failing_a_transformation_go_to_the_dlq_and_nothing_else_
     let dead_values: Vec<String> = dead.iter().filter_map(Record::value_str).collect();
     assert_eq!(dead_values, vec!["\"three\"", "\"five\""]);
     for record in &dead {
-        assert_eq!(header(record, "__connect.errors.stage"), "TRANSFORMATION");
         assert_eq!(
-            header(record, "__connect.errors.class.name"),
+            header_text(record, "__connect.errors.stage"),
+            "TRANSFORMATION"
+        );
+        assert_eq!(
+            header_text(record, "__connect.errors.class.name"),
             "org.apache.kafka.connect.transforms.Cast$Value"
         );
         assert_eq!(
-            header(record, "__connect.errors.connector.name"),
+            header_text(record, "__connect.errors.connector.name"),
             "cast-source"
         );
-        assert_eq!(header(record, "__connect.errors.task.id"), "0");
-        assert!(!header(record, "__connect.errors.exception.message").is_empty());
+        assert_eq!(header_text(record, "__connect.errors.task.id"), "0");
+        assert!(!header_text(record, "__connect.errors.exception.message").is_empty());
         let partition: serde_json::Value =
-            serde_json::from_str(&header(record, "__connect.errors.source.partition"))?;
+            serde_json::from_str(&header_text(record, "__connect.errors.source.partition"))?;
         assert_eq!(partition["filename"], input.display().to_string());
         let offset: serde_json::Value =
-            serde_json::from_str(&header(record, "__connect.errors.source.offset"))?;
+            serde_json::from_str(&header_text(record, "__connect.errors.source.offset"))?;
         assert!(offset["position"].as_u64().is_some());
     }
     // Every line is accounted for exactly once, and the task never failed.

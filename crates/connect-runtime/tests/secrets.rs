@@ -2,67 +2,17 @@
 //! running connector and task, PASSWORD values are `[hidden]` in every answer, and a
 //! `[hidden]` sent back keeps the stored secret.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+mod common;
+
+use common::props;
 use connect_api::config::{ConfigKey, ConfigType};
-use connect_api::plugin::PluginDesc;
-use connect_api::source::{SourceConnector, SourceRecord, SourceTask, SourceTaskContext};
-use connect_api::{
-    ConfigDef, ConnectResult, Connector, ConnectorContext, Props, Schema, Value, async_trait,
-};
-use connect_runtime::config::WorkerConfig;
+use connect_api::source::{SourceRecord, SourceTask, SourceTaskContext};
+use connect_api::{ConfigDef, ConnectResult, Props, Schema, Value, async_trait};
 use connect_runtime::herder::Herder;
-use connect_runtime::herder::standalone::StandaloneHerder;
-use connect_runtime::plugins::PluginRegistry;
-use connect_runtime::storage::{
-    MemoryConfigBackingStore, MemoryOffsetBackingStore, MemoryStatusBackingStore,
-};
-use connect_runtime::worker::Worker;
 use connect_testkit::KafkaCluster;
-
-/// A source that emits one record holding the secrets it was started with.
-struct EchoSecrets {
-    props: Props,
-}
-
-#[async_trait]
-impl Connector for EchoSecrets {
-    fn version(&self) -> String {
-        "test".into()
-    }
-    fn config_def(&self) -> ConfigDef {
-        ConfigDef::new()
-            .define(ConfigKey::new("topic", ConfigType::String))
-            .define(ConfigKey::new("token", ConfigType::Password))
-            .define(ConfigKey::new("password", ConfigType::Password))
-    }
-    async fn start(
-        &mut self,
-        _context: Arc<dyn ConnectorContext>,
-        props: Props,
-    ) -> ConnectResult<()> {
-        self.props = props;
-        Ok(())
-    }
-    async fn task_configs(&mut self, _max_tasks: usize) -> ConnectResult<Vec<Props>> {
-        // Hands the resolved secrets on, as real connectors do.
-        Ok(vec![self.props.clone()])
-    }
-    async fn stop(&mut self) -> ConnectResult<()> {
-        Ok(())
-    }
-}
-
-impl SourceConnector for EchoSecrets {
-    fn create_task(&self) -> Box<dyn SourceTask> {
-        Box::new(EchoTask {
-            props: Props::new(),
-            sent: false,
-        })
-    }
-}
 
 struct EchoTask {
     props: Props,
@@ -99,55 +49,34 @@ impl SourceTask for EchoTask {
     }
 }
 
-fn props(pairs: &[(&str, &str)]) -> Props {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_reach_the_task_and_nothing_else() -> Result<()> {
     let cluster = KafkaCluster::start().await?;
     let dir = tempfile::tempdir()?;
     let creds = dir.path().join("creds.properties");
     std::fs::write(&creds, "token=hunter2-from-file\n")?;
-    let mut registry = PluginRegistry::with_default_converters();
-    registry.register([PluginDesc::source(
-        "test.EchoSecretsConnector",
-        "test",
-        || {
-            Box::new(EchoSecrets {
-                props: Props::new(),
-            })
-        },
-    )]);
-    let bootstrap = cluster.bootstrap_servers();
-    let config = WorkerConfig::new(props(&[
-        ("bootstrap.servers", &bootstrap),
-        (
-            "key.converter",
-            "org.apache.kafka.connect.storage.StringConverter",
-        ),
-        (
-            "value.converter",
-            "org.apache.kafka.connect.storage.StringConverter",
-        ),
-        ("config.providers", "file"),
-        (
-            "config.providers.file.class",
-            "org.apache.kafka.common.config.provider.FileConfigProvider",
-        ),
-    ]))?;
-    let worker = Arc::new(Worker::new(
-        "test-worker".into(),
-        config,
-        Arc::new(registry),
-        Arc::new(MemoryOffsetBackingStore::new()),
-        Arc::new(MemoryStatusBackingStore::new()),
-    ));
-    let herder =
-        StandaloneHerder::start(worker, Arc::new(MemoryConfigBackingStore::new()), None).await;
+    let def = ConfigDef::new()
+        .define(ConfigKey::new("topic", ConfigType::String))
+        .define(ConfigKey::new("token", ConfigType::Password))
+        .define(ConfigKey::new("password", ConfigType::Password));
+    let echo = common::source_plugin("test.EchoSecretsConnector", def, || {
+        Box::new(EchoTask {
+            props: Props::new(),
+            sent: false,
+        })
+    });
+    let herder = common::herder(
+        &cluster.bootstrap_servers(),
+        vec![echo],
+        &[
+            ("config.providers", "file"),
+            (
+                "config.providers.file.class",
+                "org.apache.kafka.common.config.provider.FileConfigProvider",
+            ),
+        ],
+    )
+    .await?;
     let topic = cluster.unique_topic("secrets");
     let placeholder = format!("${{file:{}:token}}", creds.display());
     let connector = props(&[

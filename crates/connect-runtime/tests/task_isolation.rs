@@ -5,62 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use connect_api::plugin::PluginDesc;
-use connect_api::source::{SourceConnector, SourceRecord, SourceTask, SourceTaskContext};
-use connect_api::{
-    ConfigDef, ConnectResult, Connector, ConnectorContext, Props, Schema, Value, async_trait,
-};
-use connect_runtime::config::WorkerConfig;
+mod common;
+
+use common::props;
+use connect_api::source::{SourceRecord, SourceTask, SourceTaskContext};
+use connect_api::{ConfigDef, ConnectResult, Props, Schema, Value, async_trait};
 use connect_runtime::herder::Herder;
 use connect_runtime::herder::entities::State;
-use connect_runtime::herder::standalone::StandaloneHerder;
-use connect_runtime::plugins::PluginRegistry;
-use connect_runtime::storage::{
-    MemoryConfigBackingStore, MemoryOffsetBackingStore, MemoryStatusBackingStore,
-};
-use connect_runtime::worker::Worker;
 use connect_testkit::KafkaCluster;
-
-/// A source whose task emits `count` numbered records then idles, or panics in poll.
-struct CountingSource {
-    props: Props,
-    panic_in_poll: bool,
-}
-
-#[async_trait]
-impl Connector for CountingSource {
-    fn version(&self) -> String {
-        "test".into()
-    }
-    fn config_def(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-    async fn start(
-        &mut self,
-        _context: Arc<dyn ConnectorContext>,
-        props: Props,
-    ) -> ConnectResult<()> {
-        self.props = props;
-        Ok(())
-    }
-    async fn task_configs(&mut self, _max_tasks: usize) -> ConnectResult<Vec<Props>> {
-        Ok(vec![self.props.clone()])
-    }
-    async fn stop(&mut self) -> ConnectResult<()> {
-        Ok(())
-    }
-}
-
-impl SourceConnector for CountingSource {
-    fn create_task(&self) -> Box<dyn SourceTask> {
-        Box::new(CountingTask {
-            topic: String::new(),
-            next: 0,
-            count: 0,
-            panic_in_poll: self.panic_in_poll,
-        })
-    }
-}
 
 struct CountingTask {
     topic: String,
@@ -108,53 +60,36 @@ impl SourceTask for CountingTask {
     }
 }
 
-fn props(pairs: &[(&str, &str)]) -> Props {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panicking_task_fails_alone() -> Result<()> {
     let cluster = KafkaCluster::start().await?;
-    let mut registry = PluginRegistry::with_default_converters();
-    registry.register([
-        PluginDesc::source("test.CountingSourceConnector", "test", || {
-            Box::new(CountingSource {
-                props: Props::new(),
-                panic_in_poll: false,
+    let counting = |panic_in_poll: bool| {
+        move || -> Box<dyn SourceTask> {
+            Box::new(CountingTask {
+                topic: String::new(),
+                next: 0,
+                count: 0,
+                panic_in_poll,
             })
-        }),
-        PluginDesc::source("test.PanickingSourceConnector", "test", || {
-            Box::new(CountingSource {
-                props: Props::new(),
-                panic_in_poll: true,
-            })
-        }),
-    ]);
-    let bootstrap = cluster.bootstrap_servers();
-    let config = WorkerConfig::new(props(&[
-        ("bootstrap.servers", &bootstrap),
-        (
-            "key.converter",
-            "org.apache.kafka.connect.storage.StringConverter",
-        ),
-        (
-            "value.converter",
-            "org.apache.kafka.connect.storage.StringConverter",
-        ),
-        ("offset.flush.interval.ms", "200"),
-    ]))?;
-    let worker = Arc::new(Worker::new(
-        "test-worker".into(),
-        config,
-        Arc::new(registry),
-        Arc::new(MemoryOffsetBackingStore::new()),
-        Arc::new(MemoryStatusBackingStore::new()),
-    ));
-    let herder =
-        StandaloneHerder::start(worker, Arc::new(MemoryConfigBackingStore::new()), None).await;
+        }
+    };
+    let herder = common::herder(
+        &cluster.bootstrap_servers(),
+        vec![
+            common::source_plugin(
+                "test.CountingSourceConnector",
+                ConfigDef::new(),
+                counting(false),
+            ),
+            common::source_plugin(
+                "test.PanickingSourceConnector",
+                ConfigDef::new(),
+                counting(true),
+            ),
+        ],
+        &[("offset.flush.interval.ms", "200")],
+    )
+    .await?;
     let good_topic = cluster.unique_topic("good");
     let bad_topic = cluster.unique_topic("bad");
     herder
@@ -244,50 +179,6 @@ async fn panicking_task_fails_alone() -> Result<()> {
     Ok(())
 }
 
-/// A source whose tasks fail in start() until `failures` starts have failed.
-struct FlakySource {
-    props: Props,
-    starts: Arc<std::sync::atomic::AtomicU32>,
-}
-
-#[async_trait]
-impl Connector for FlakySource {
-    fn version(&self) -> String {
-        "test".into()
-    }
-    fn config_def(&self) -> ConfigDef {
-        ConfigDef::new()
-    }
-    async fn start(
-        &mut self,
-        _context: Arc<dyn ConnectorContext>,
-        props: Props,
-    ) -> ConnectResult<()> {
-        self.props = props;
-        Ok(())
-    }
-    async fn task_configs(&mut self, _max_tasks: usize) -> ConnectResult<Vec<Props>> {
-        Ok(vec![self.props.clone()])
-    }
-    async fn stop(&mut self) -> ConnectResult<()> {
-        Ok(())
-    }
-}
-
-impl SourceConnector for FlakySource {
-    fn create_task(&self) -> Box<dyn SourceTask> {
-        Box::new(FlakyTask {
-            inner: CountingTask {
-                topic: String::new(),
-                next: 0,
-                count: 0,
-                panic_in_poll: false,
-            },
-            starts: Arc::clone(&self.starts),
-        })
-    }
-}
-
 struct FlakyTask {
     inner: CountingTask,
     starts: Arc<std::sync::atomic::AtomicU32>,
@@ -321,41 +212,25 @@ impl SourceTask for FlakyTask {
 async fn a_task_that_fails_twice_heals_itself() -> Result<()> {
     let cluster = KafkaCluster::start().await?;
     let starts = Arc::new(std::sync::atomic::AtomicU32::new(0));
-    let mut registry = PluginRegistry::with_default_converters();
     let shared = Arc::clone(&starts);
-    registry.register([PluginDesc::source(
-        "test.FlakySourceConnector",
-        "test",
-        move || {
-            Box::new(FlakySource {
-                props: Props::new(),
-                starts: Arc::clone(&shared),
-            })
-        },
-    )]);
-    let bootstrap = cluster.bootstrap_servers();
-    let config = WorkerConfig::new(props(&[
-        ("bootstrap.servers", &bootstrap),
-        (
-            "key.converter",
-            "org.apache.kafka.connect.storage.StringConverter",
-        ),
-        (
-            "value.converter",
-            "org.apache.kafka.connect.storage.StringConverter",
-        ),
+    let flaky = common::source_plugin("test.FlakySourceConnector", ConfigDef::new(), move || {
+        Box::new(FlakyTask {
+            inner: CountingTask {
+                topic: String::new(),
+                next: 0,
+                count: 0,
+                panic_in_poll: false,
+            },
+            starts: Arc::clone(&shared),
+        })
+    });
+    let herder = common::herder(
+        &cluster.bootstrap_servers(),
+        vec![flaky],
         // Worker-wide defaults, overridden per connector below.
-        ("errors.restart.backoff.initial.ms", "5000"),
-    ]))?;
-    let worker = Arc::new(Worker::new(
-        "test-worker".into(),
-        config,
-        Arc::new(registry),
-        Arc::new(MemoryOffsetBackingStore::new()),
-        Arc::new(MemoryStatusBackingStore::new()),
-    ));
-    let herder =
-        StandaloneHerder::start(worker, Arc::new(MemoryConfigBackingStore::new()), None).await;
+        &[("errors.restart.backoff.initial.ms", "5000")],
+    )
+    .await?;
     let topic = cluster.unique_topic("flaky");
     herder
         .put_connector_config(

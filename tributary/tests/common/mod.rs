@@ -289,3 +289,44 @@ pub fn sink_config(path: &Path, name: &str, file: &Path, topic: &str) -> Result<
     Ok(path.to_path_buf())
 }
 pub mod sheets;
+
+/// A header's value as text ("" when absent).
+pub fn header_text(record: &connect_testkit::Record, key: &str) -> String {
+    record
+        .header(key)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .unwrap_or_default()
+}
+
+/// An HTTP call answering the status and the JSON body (`Null` when empty), whatever the
+/// status.
+pub async fn http(
+    method: &'static str,
+    url: String,
+    body: Option<serde_json::Value>,
+) -> Result<(u16, serde_json::Value)> {
+    tokio::task::spawn_blocking(move || -> Result<(u16, serde_json::Value)> {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        let mut response = match (method, body) {
+            ("GET", _) => agent.get(&url).call()?,
+            ("DELETE", _) => agent.delete(&url).call()?,
+            ("POST", Some(b)) => agent.post(&url).send_json(&b)?,
+            ("PUT", Some(b)) => agent.put(&url).send_json(&b)?,
+            ("POST", None) => agent.post(&url).send_empty()?,
+            ("PUT", None) => agent.put(&url).send_empty()?,
+            (m, _) => bail!("unsupported method {m}"),
+        };
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string()?;
+        let value = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text)?
+        };
+        Ok((status, value))
+    })
+    .await?
+}
