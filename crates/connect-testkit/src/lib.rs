@@ -80,6 +80,7 @@
 
 mod broker;
 mod cluster;
+pub mod connector;
 mod python;
 mod record;
 mod wait;
@@ -89,6 +90,7 @@ pub use cluster::{
     BOOTSTRAP_SERVERS_ENV, BROKER_START_TIMEOUT_ENV, KEEP_BROKER_DIR_ENV, KafkaCluster,
     unique_topic,
 };
+pub use connector::{MemoryOffsetStore, SourceTaskHarness};
 pub use python::{
     PYTHON_ENV, PyClient, PyRecord, PythonEnv, ScriptOutput, consume_with_python,
     run_python_script, workspace_root,
