@@ -36,8 +36,9 @@
 //! share) record `k` of a task is due `k / rate` seconds after the task started (the first
 //! at once); a poll returns what is due, and when nothing is, waits until about a tenth of a
 //! second's worth of records is (at least one, at most a batch), so the long-run rate is
-//! exact and a slow rate does not wake the task for every record. A task that falls more than a second behind (paused, or
-//! a slow broker) starts counting afresh rather than bursting to catch up.
+//! exact and a slow rate does not wake the task for every record. A task that falls more
+//! than a second behind (paused, or a slow broker) starts counting afresh rather than
+//! bursting to catch up.
 //!
 //! Once a task has emitted its share of `max.records`, `poll` returns empty batches: every
 //! 10 ms for the first second (so that the worker handles the last acknowledgements and

@@ -1,0 +1,262 @@
+//! `tributary-bench [all|throughput|startup|memory|sheets|sustained] [--runs N]
+//! [--records N] [--minutes M] ...`: see docs/BENCHMARKS.md.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::{Parser, ValueEnum};
+use tributary_bench::report::{Table, Verdict, verdict_table};
+use tributary_bench::{
+    AS_WORKER_ENV, Engine, WorkerBin, memory, sheets, startup, sustained, throughput,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum EngineArg {
+    Memory,
+    Sqlite,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    All,
+    Throughput,
+    Startup,
+    Memory,
+    Sheets,
+    Sustained,
+}
+
+/// Tributary's benchmarks. Each starts its own Tansu broker (memory engine) per
+/// measurement, or uses TRIBUTARY_BENCH_BOOTSTRAP_SERVERS; the worker binary is
+/// TRIBUTARY_BIN, else `tributary` next to this binary.
+#[derive(Parser, Debug)]
+#[command(name = "tributary-bench")]
+struct Cli {
+    /// Which benchmark to run.
+    #[arg(value_enum, default_value = "all")]
+    scenario: Scenario,
+    /// Runs per measurement (medians are reported).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Records per throughput run.
+    #[arg(long, default_value_t = 500_000)]
+    records: u64,
+    /// Throughput payload sizes in bytes.
+    #[arg(long, value_delimiter = ',', default_value = "100,1024")]
+    payloads: Vec<usize>,
+    /// The throughput pipeline's tasks.max (the raw producer baseline is one producer).
+    #[arg(long, default_value_t = 1)]
+    tasks: usize,
+    /// Tansu's storage engine: memory (speed) or sqlite (a broker that does real work per
+    /// record; its offsets are right).
+    #[arg(long, value_enum, default_value = "memory")]
+    engine: EngineArg,
+    /// A worker config key for every worker, in-process or not (repeatable), e.g.
+    /// `--worker-prop producer.queue.buffering.max.messages=10000`.
+    #[arg(long = "worker-prop", value_name = "KEY=VALUE", value_parser = parse_prop)]
+    worker_props: Vec<(String, String)>,
+    /// Length of the sustained run, in minutes.
+    #[arg(long, default_value_t = 10.0)]
+    minutes: f64,
+    /// Records per second of the sustained run.
+    #[arg(long, default_value_t = 2_000)]
+    rate: u64,
+    /// Connectors of the loaded memory measurement.
+    #[arg(long, default_value_t = 50)]
+    connectors: usize,
+    /// Records per second of each connector in the memory measurement.
+    #[arg(long, default_value_t = 100)]
+    connector_rate: u64,
+    /// Seconds the loaded memory measurement lasts once all connectors run.
+    #[arg(long, default_value_t = 20)]
+    memory_seconds: u64,
+    /// Rows of the large Sheets benchmark sheet (a quarter of it is measured too).
+    #[arg(long, default_value_t = 200_000)]
+    sheet_rows: usize,
+    /// Seconds between RSS samples of the sustained run.
+    #[arg(long, default_value_t = 5)]
+    sample_seconds: u64,
+}
+
+fn parse_prop(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got {text}"))
+}
+
+fn main() -> ExitCode {
+    if std::env::var_os(AS_WORKER_ENV).is_some() {
+        return tributary::main_with(tributary::builtin_plugins());
+    }
+    let cli = Cli::parse();
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,tributary_bench=info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("tributary-bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tributary-bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print(table: &Table) {
+    println!("{table}");
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut worker = WorkerBin::locate()?;
+    worker.extra_props = cli.worker_props.clone();
+    let engine = match cli.engine {
+        EngineArg::Memory => Engine::Memory,
+        EngineArg::Sqlite => Engine::Sqlite,
+    };
+    let wants = |s: Scenario| cli.scenario == Scenario::All || cli.scenario == s;
+    println!("# tributary-bench\n");
+    println!("{}\n", machine_notes(&worker));
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    if wants(Scenario::Throughput) {
+        let config = throughput::ThroughputConfig {
+            runs: cli.runs,
+            records: cli.records,
+            payloads: cli.payloads.clone(),
+            engine,
+            tasks: cli.tasks,
+            worker_props: cli.worker_props.clone(),
+        };
+        let results = throughput::run(&config).await?;
+        let (table, v) = throughput::report(&results, &config);
+        print(&table);
+        verdicts.extend(v);
+    }
+    if wants(Scenario::Startup) {
+        let config = startup::StartupConfig {
+            runs: cli.runs,
+            engine,
+            worker: worker.clone(),
+        };
+        let runs = startup::run(&config).await?;
+        let (table, v) = startup::report(&runs, &config);
+        print(&table);
+        verdicts.extend(v);
+    }
+    if wants(Scenario::Memory) {
+        let config = memory::MemoryConfig {
+            runs: cli.runs.clamp(1, 3),
+            engine,
+            worker: worker.clone(),
+            connectors: cli.connectors,
+            rate: cli.connector_rate,
+            idle_hold: Duration::from_secs(3),
+            loaded_hold: Duration::from_secs(cli.memory_seconds),
+        };
+        let runs = tokio::task::block_in_place(|| memory::run(&config))?;
+        let (table, v) = memory::report(&runs, &config);
+        print(&table);
+        verdicts.extend(v);
+    }
+    if wants(Scenario::Sheets) {
+        let config = sheets::SheetsConfig {
+            runs: cli.runs.clamp(1, 3),
+            engine,
+            worker: worker.clone(),
+            sizes: vec![cli.sheet_rows / 4, cli.sheet_rows],
+        };
+        let runs = tokio::task::block_in_place(|| sheets::run(&config))?;
+        let (table, v) = sheets::report(&runs, &config);
+        print(&table);
+        verdicts.extend(v);
+    }
+    if wants(Scenario::Sustained) {
+        let config = sustained::SustainedConfig {
+            engine,
+            worker: worker.clone(),
+            duration: Duration::from_secs_f64(cli.minutes * 60.0),
+            rate: cli.rate,
+            payload: 100,
+            sample_every: Duration::from_secs(cli.sample_seconds.max(1)),
+        };
+        let run = tokio::task::block_in_place(|| sustained::run(&config))?;
+        let (table, v) = sustained::report(&run, &config);
+        print(&table);
+        verdicts.extend(v);
+    }
+    print(&verdict_table(&verdicts));
+    Ok(())
+}
+
+/// CPU, cores, memory and the binaries, for the record.
+fn machine_notes(worker: &WorkerBin) -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or_else(
+            || "?".into(),
+            |kb| format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0),
+        );
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let tansu = connect_testkit_version();
+    format!(
+        "machine: {model}, {cores} cores, {mem} RAM; load average at start: {}\n\
+         worker: {}{}\nbroker: {tansu}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
+        worker.describe(),
+        if worker.extra_props.is_empty() {
+            String::new()
+        } else {
+            let props: Vec<String> = worker
+                .extra_props
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!("; worker props: {}", props.join(", "))
+        }
+    )
+}
+
+fn connect_testkit_version() -> String {
+    match std::env::var(tributary_bench::BOOTSTRAP_ENV) {
+        Ok(servers) if !servers.trim().is_empty() => format!("external cluster {servers}"),
+        _ => connect_testkit::find_tansu().map_or_else(
+            |e| format!("tansu not found: {e}"),
+            |bin| {
+                let version = std::process::Command::new(&bin)
+                    .arg("--version")
+                    .output()
+                    .ok()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                    .unwrap_or_default();
+                format!(
+                    "{} {version} (a fresh broker per measurement)",
+                    bin.display()
+                )
+            },
+        ),
+    }
+}
