@@ -161,7 +161,7 @@ async fn form_responses_become_structs_with_form_timestamps_and_new_questions_be
     )?;
     let dir = tempfile::tempdir()?;
     let topic = cluster.unique_topic("form-responses");
-    let mut pairs = vec![
+    let pairs = vec![
         ("name", "form".to_string()),
         ("connector.class", "GoogleSheetsSource".to_string()),
         ("topic", topic.clone()),
@@ -181,9 +181,7 @@ async fn form_responses_become_structs_with_form_timestamps_and_new_questions_be
         ("topic.creation.default.partitions", "1".to_string()),
         ("topic.creation.default.replication.factor", "1".to_string()),
     ];
-    pairs.extend(sheets.connection());
-    let connector = dir.path().join("form.properties");
-    write_properties(&connector, &pairs)?;
+    let connector = sheets.write_connector(&dir.path().join("form.properties"), pairs)?;
     let worker = WorkerProcess::start(
         dir.path(),
         &cluster.bootstrap_servers(),
@@ -282,7 +280,7 @@ async fn rows_inserted_and_deleted_above_the_offset_while_stopped_are_not_sent_a
     )?;
     let dir = tempfile::tempdir()?;
     let topic = cluster.unique_topic("moving");
-    let mut pairs = vec![
+    let pairs = vec![
         ("name", "moving".to_string()),
         ("connector.class", "GoogleSheetsSource".to_string()),
         ("topic", topic.clone()),
@@ -296,9 +294,7 @@ async fn rows_inserted_and_deleted_above_the_offset_while_stopped_are_not_sent_a
         ("topic.creation.default.partitions", "1".to_string()),
         ("topic.creation.default.replication.factor", "1".to_string()),
     ];
-    pairs.extend(sheets.connection());
-    let connector = dir.path().join("moving.properties");
-    write_properties(&connector, &pairs)?;
+    let connector = sheets.write_connector(&dir.path().join("moving.properties"), pairs)?;
     let mut worker = WorkerProcess::start(
         dir.path(),
         &cluster.bootstrap_servers(),
@@ -405,7 +401,7 @@ async fn five_sheets_three_tasks_and_three_kills_lose_nothing() -> Result<()> {
         .collect();
     let dir = tempfile::tempdir()?;
     let topic = cluster.unique_topic("five");
-    let mut pairs = vec![
+    let pairs = vec![
         ("name", "five".to_string()),
         ("connector.class", "GoogleSheetsSource".to_string()),
         ("tasks.max", "3".to_string()),
@@ -419,9 +415,7 @@ async fn five_sheets_three_tasks_and_three_kills_lose_nothing() -> Result<()> {
         ),
         ("value.converter.schemas.enable", "false".to_string()),
     ];
-    pairs.extend(sheets.connection());
-    let connector = dir.path().join("five.properties");
-    write_properties(&connector, &pairs)?;
+    let connector = sheets.write_connector(&dir.path().join("five.properties"), pairs)?;
     let mut worker = WorkerProcess::start(
         dir.path(),
         &cluster.bootstrap_servers(),
@@ -577,7 +571,7 @@ async fn a_quota_of_ten_reads_a_minute_and_injected_500s_lose_nothing() -> Resul
     );
     let dir = tempfile::tempdir()?;
     let topic = cluster.unique_topic("quota");
-    let mut pairs = vec![
+    let pairs = vec![
         ("name", "quota".to_string()),
         ("connector.class", "GoogleSheetsSource".to_string()),
         ("topic", topic.clone()),
@@ -596,9 +590,7 @@ async fn a_quota_of_ten_reads_a_minute_and_injected_500s_lose_nothing() -> Resul
         ("topic.creation.default.partitions", "1".to_string()),
         ("topic.creation.default.replication.factor", "1".to_string()),
     ];
-    pairs.extend(sheets.connection());
-    let connector = dir.path().join("quota.properties");
-    write_properties(&connector, &pairs)?;
+    let connector = sheets.write_connector(&dir.path().join("quota.properties"), pairs)?;
     let worker = WorkerProcess::start(
         dir.path(),
         &cluster.bootstrap_servers(),
@@ -687,7 +679,7 @@ async fn a_hundred_thousand_rows_by_ten_columns_in_few_requests() -> Result<()> 
     sheets.emulator.reset();
     let dir = tempfile::tempdir()?;
     let topic = cluster.unique_topic("big");
-    let mut pairs = vec![
+    let pairs = vec![
         ("name", "big".to_string()),
         ("connector.class", "GoogleSheetsSource".to_string()),
         // Tansu 0.6.0's sqlite engine serves records with headers ~15x slower (measured:
@@ -716,9 +708,7 @@ async fn a_hundred_thousand_rows_by_ten_columns_in_few_requests() -> Result<()> 
         ("topic.creation.default.partitions", "1".to_string()),
         ("topic.creation.default.replication.factor", "1".to_string()),
     ];
-    pairs.extend(sheets.connection());
-    let connector = dir.path().join("big.properties");
-    write_properties(&connector, &pairs)?;
+    let connector = sheets.write_connector(&dir.path().join("big.properties"), pairs)?;
     let worker = WorkerProcess::start(
         dir.path(),
         &cluster.bootstrap_servers(),

@@ -48,6 +48,19 @@ impl Sheets {
     }
 }
 
+impl Sheets {
+    /// Writes a connector properties file: `pairs` plus the keys that reach this emulator.
+    pub fn write_connector(
+        &self,
+        path: &std::path::Path,
+        mut pairs: Vec<(&'static str, String)>,
+    ) -> Result<std::path::PathBuf> {
+        pairs.extend(self.connection());
+        super::write_properties(path, &pairs)?;
+        Ok(path.to_path_buf())
+    }
+}
+
 pub fn sheet(title: &str, rows: Value) -> SheetSeed {
     SheetSeed::new(title).rows(rows)
 }
