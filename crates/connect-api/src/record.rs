@@ -30,4 +30,22 @@ pub trait ConnectRecord: Clone + Send + Sync + 'static {
         timestamp: Option<i64>,
         headers: Headers,
     ) -> Self;
+
+    /// This record sent to another topic, everything else kept. The default copies through
+    /// [`ConnectRecord::new_record`]; records override it to move their data instead.
+    fn with_topic(self, topic: String) -> Self
+    where
+        Self: Sized,
+    {
+        self.new_record(
+            topic,
+            self.kafka_partition(),
+            self.key_schema().cloned(),
+            self.key().clone(),
+            self.value_schema().cloned(),
+            self.value().clone(),
+            self.timestamp(),
+            self.headers().clone(),
+        )
+    }
 }

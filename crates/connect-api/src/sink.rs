@@ -80,6 +80,10 @@ impl SinkRecord {
 }
 
 impl ConnectRecord for SinkRecord {
+    fn with_topic(mut self, topic: String) -> Self {
+        self.topic = topic;
+        self
+    }
     fn topic(&self) -> &str {
         &self.topic
     }

@@ -108,6 +108,10 @@ impl SourceRecord {
 }
 
 impl ConnectRecord for SourceRecord {
+    fn with_topic(mut self, topic: String) -> Self {
+        self.topic = topic;
+        self
+    }
     fn topic(&self) -> &str {
         &self.topic
     }

@@ -181,6 +181,18 @@ impl JsonConverterConfig {
 #[derive(Clone, Debug, Default)]
 pub struct JsonConverter {
     config: JsonConverterConfig,
+    /// The last schema written in an envelope and its JSON text (Kafka's
+    /// `fromConnectSchemaCache`, of size one: a task's records mostly share a schema).
+    envelope_schema: EnvelopeSchemaCache,
+}
+
+#[derive(Debug, Default)]
+struct EnvelopeSchemaCache(std::sync::Mutex<Option<(Schema, std::sync::Arc<[u8]>)>>);
+
+impl Clone for EnvelopeSchemaCache {
+    fn clone(&self) -> Self {
+        EnvelopeSchemaCache::default()
+    }
 }
 
 /// Standard base64 as Jackson reads it: padding required, stray low bits ignored.
@@ -199,7 +211,10 @@ impl JsonConverter {
 
     /// A converter with the given configuration.
     pub fn with_config(config: JsonConverterConfig) -> Self {
-        JsonConverter { config }
+        JsonConverter {
+            config,
+            envelope_schema: EnvelopeSchemaCache::default(),
+        }
     }
 
     pub fn config(&self) -> &JsonConverterConfig {
@@ -216,19 +231,43 @@ impl JsonConverter {
             return Ok(None);
         }
         let payload = self.convert_to_json(schema, value)?;
-        let tree = if self.config.schemas_enabled {
-            let schema_json = match schema {
-                Some(schema) => self.as_json_schema(schema)?,
-                None => JsonNode::Null,
-            };
-            let mut envelope = JsonNode::object();
-            envelope.insert(ENVELOPE_SCHEMA, schema_json);
-            envelope.insert(ENVELOPE_PAYLOAD, payload);
-            envelope
-        } else {
-            payload
+        if !self.config.schemas_enabled {
+            return Ok(Some(payload.to_bytes()));
+        }
+        // {"schema":<schema>,"payload":<payload>}, as the envelope tree would be written.
+        let schema_text = match schema {
+            Some(schema) => self.envelope_schema_text(schema)?,
+            None => std::sync::Arc::from(&b"null"[..]),
         };
-        Ok(Some(tree.to_bytes()))
+        let payload = payload.to_bytes();
+        let mut out = Vec::with_capacity(schema_text.len() + payload.len() + 24);
+        out.extend_from_slice(b"{\"");
+        out.extend_from_slice(ENVELOPE_SCHEMA.as_bytes());
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(&schema_text);
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(ENVELOPE_PAYLOAD.as_bytes());
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(&payload);
+        out.push(b'}');
+        Ok(Some(out))
+    }
+
+    /// The JSON text of `schema`, from the one-entry cache when it is the last one seen.
+    fn envelope_schema_text(&self, schema: &Schema) -> ConnectResult<std::sync::Arc<[u8]>> {
+        let mut cache = self
+            .envelope_schema
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((cached, text)) = cache.as_ref()
+            && cached == schema
+        {
+            return Ok(std::sync::Arc::clone(text));
+        }
+        let text: std::sync::Arc<[u8]> = self.as_json_schema(schema)?.to_bytes().into();
+        *cache = Some((schema.clone(), std::sync::Arc::clone(&text)));
+        Ok(text)
     }
 
     /// `toConnectData`: `None` (a tombstone) is [`SchemaAndValue::null`].
@@ -730,6 +769,7 @@ impl Converter for JsonConverter {
 
     fn configure(&mut self, props: &Props, is_key: bool) -> ConnectResult<()> {
         self.config = JsonConverterConfig::parse(&config::data_props(props, is_key))?;
+        self.envelope_schema = EnvelopeSchemaCache::default();
         Ok(())
     }
 
@@ -760,6 +800,7 @@ impl HeaderConverter for JsonConverter {
 
     fn configure(&mut self, props: &Props) -> ConnectResult<()> {
         self.config = JsonConverterConfig::parse(&config::header_props(props))?;
+        self.envelope_schema = EnvelopeSchemaCache::default();
         Ok(())
     }
 

@@ -300,15 +300,19 @@ pub struct TaskMetricsHandle {
     pub metrics: Arc<WorkerMetrics>,
     pub id: ConnectorTaskId,
     pub labels: TaskLabels,
+    /// `source_written` of this task, looked up once (it is bumped per record).
+    pub written: Counter,
 }
 
 impl TaskMetricsHandle {
     pub fn new(metrics: Arc<WorkerMetrics>, id: ConnectorTaskId) -> Self {
         let labels = WorkerMetrics::labels(&id);
+        let written = metrics.source_written.get_or_create(&labels).clone();
         TaskMetricsHandle {
             metrics,
             id,
             labels,
+            written,
         }
     }
 }

@@ -43,6 +43,8 @@ struct Config {
 /// Kafka's `RegexRouter`.
 pub struct RegexRouter<R> {
     config: Option<Config>,
+    /// The last topic renamed and its new name: a task's records mostly share a topic.
+    last: std::sync::Mutex<Option<(String, String)>>,
     _record: PhantomData<fn() -> R>,
 }
 
@@ -50,6 +52,7 @@ impl<R> RegexRouter<R> {
     pub fn new() -> Self {
         RegexRouter {
             config: None,
+            last: std::sync::Mutex::new(None),
             _record: PhantomData,
         }
     }
@@ -76,6 +79,10 @@ impl<R: ConnectRecord> Transformation<R> for RegexRouter<R> {
                 format!("Invalid regex: {e}"),
             ))
         };
+        *self
+            .last
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
         self.config = Some(Config {
             full_match: full_match_regex(pattern).map_err(invalid)?,
             find: Regex::new(pattern).map_err(invalid)?,
@@ -95,17 +102,21 @@ impl<R: ConnectRecord> Transformation<R> for RegexRouter<R> {
         if !config.full_match.is_match(record.topic()) {
             return Ok(Some(record));
         }
-        let topic = replace_first(&config.find, record.topic(), &config.replacement)?;
-        Ok(Some(record.new_record(
-            topic,
-            record.kafka_partition(),
-            record.key_schema().cloned(),
-            record.key().clone(),
-            record.value_schema().cloned(),
-            record.value().clone(),
-            record.timestamp(),
-            record.headers().clone(),
-        )))
+        let topic = {
+            let mut last = self
+                .last
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match last.as_ref() {
+                Some((from, to)) if from == record.topic() => to.clone(),
+                _ => {
+                    let to = replace_first(&config.find, record.topic(), &config.replacement)?;
+                    *last = Some((record.topic().to_string(), to.clone()));
+                    to
+                }
+            }
+        };
+        Ok(Some(record.with_topic(topic)))
     }
 }
 

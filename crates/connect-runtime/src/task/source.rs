@@ -103,9 +103,22 @@ fn schemaless_json(
 }
 
 struct InFlight {
-    partition_key: String,
-    record: SourceRecord,
+    partition_key: Arc<str>,
+    /// The record, until it is acknowledged (it then moves to `acknowledged`).
+    record: Option<SourceRecord>,
+    /// The offset of a record acknowledged ahead of an earlier record of its partition.
+    offset: Option<SourceOffset>,
 }
+
+/// Where a committable offset is: in a record still in `acknowledged` (so that the common
+/// in-order acknowledgement copies nothing), or owned.
+enum Committable {
+    Acknowledged(usize),
+    Offset(SourceOffset),
+}
+
+/// A partition's map and the queue of `(sequence, acknowledged)` in send order.
+type PartitionQueue = (SourcePartition, VecDeque<(usize, bool)>);
 
 /// Records sent and not yet committable, per source partition (see the module docs).
 #[derive(Default)]
@@ -113,29 +126,44 @@ pub struct SubmittedRecords {
     next_sequence: usize,
     in_flight: HashMap<usize, InFlight>,
     /// Per partition: its map and the queue of `(sequence, acknowledged)` in send order.
-    queues: HashMap<String, (SourcePartition, VecDeque<(usize, bool)>)>,
+    queues: HashMap<Arc<str>, PartitionQueue>,
     /// Offsets ready to flush, latest per partition.
-    committable: HashMap<String, (SourcePartition, SourceOffset)>,
+    committable: HashMap<Arc<str>, (SourcePartition, Committable)>,
     /// Acknowledged records awaiting `commit_record`, in acknowledgement order.
     acknowledged: Vec<(SourceRecord, Option<RecordMetadata>)>,
+    /// The partition of the last submitted record and its key: consecutive records of one
+    /// partition (the common case) do not serialize the partition again.
+    last_partition: Option<(SourcePartition, Arc<str>)>,
 }
 
 impl SubmittedRecords {
+    fn key_of(&mut self, partition: &SourcePartition) -> Arc<str> {
+        if let Some((last, key)) = &self.last_partition
+            && last == partition
+        {
+            return Arc::clone(key);
+        }
+        let key: Arc<str> = partition_key(partition).into();
+        self.last_partition = Some((partition.clone(), Arc::clone(&key)));
+        key
+    }
+
     /// Registers a record about to be sent; returns its sequence number.
     pub fn submit(&mut self, record: SourceRecord) -> usize {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        let key = partition_key(&record.source_partition);
+        let key = self.key_of(&record.source_partition);
         let queue = self
             .queues
-            .entry(key.clone())
+            .entry(Arc::clone(&key))
             .or_insert_with(|| (record.source_partition.clone(), VecDeque::new()));
         queue.1.push_back((sequence, false));
         self.in_flight.insert(
             sequence,
             InFlight {
                 partition_key: key,
-                record,
+                record: Some(record),
+                offset: None,
             },
         );
         sequence
@@ -143,34 +171,51 @@ impl SubmittedRecords {
 
     /// Marks a record acknowledged and moves every now-contiguous offset to committable.
     pub fn acknowledge(&mut self, sequence: usize, metadata: Option<RecordMetadata>) {
-        let Some(key) = self
-            .in_flight
-            .get(&sequence)
-            .map(|f| f.partition_key.clone())
-        else {
+        let Some(flight) = self.in_flight.get_mut(&sequence) else {
             return;
         };
+        let Some(record) = flight.record.take() else {
+            return;
+        };
+        let key = Arc::clone(&flight.partition_key);
         let Some((partition, queue)) = self.queues.get_mut(&key) else {
             return;
         };
         if let Some(entry) = queue.iter_mut().find(|(s, _)| *s == sequence) {
             entry.1 = true;
         }
-        if let Some(flight) = self.in_flight.get(&sequence) {
-            self.acknowledged.push((flight.record.clone(), metadata));
+        let index = self.acknowledged.len();
+        if queue.front().map(|(s, _)| *s) != Some(sequence) {
+            // An earlier record of the partition is outstanding: keep this one's offset.
+            flight.offset = Some(record.source_offset.clone());
         }
+        let mut last = None;
         while let Some((front, true)) = queue.front().copied() {
             queue.pop_front();
-            if let Some(flight) = self.in_flight.remove(&front) {
-                self.committable.insert(
-                    key.clone(),
-                    (partition.clone(), flight.record.source_offset),
-                );
+            if let Some(done) = self.in_flight.remove(&front) {
+                last = Some(if front == sequence {
+                    Committable::Acknowledged(index)
+                } else {
+                    match done.offset {
+                        Some(offset) => Committable::Offset(offset),
+                        None => continue,
+                    }
+                });
+            }
+        }
+        if let Some(last) = last {
+            match self.committable.get_mut(&key) {
+                Some(entry) => entry.1 = last,
+                None => {
+                    self.committable
+                        .insert(Arc::clone(&key), (partition.clone(), last));
+                }
             }
         }
         if queue.is_empty() {
             self.queues.remove(&key);
         }
+        self.acknowledged.push((record, metadata));
     }
 
     pub fn outstanding(&self) -> usize {
@@ -178,19 +223,35 @@ impl SubmittedRecords {
     }
 
     pub fn take_committable(&mut self) -> Vec<(SourcePartition, SourceOffset)> {
-        self.committable.drain().map(|(_, v)| v).collect()
+        let acknowledged = &self.acknowledged;
+        self.committable
+            .drain()
+            .map(|(_, (partition, committable))| {
+                let offset = match committable {
+                    Committable::Acknowledged(i) => acknowledged[i].0.source_offset.clone(),
+                    Committable::Offset(offset) => offset,
+                };
+                (partition, offset)
+            })
+            .collect()
     }
 
     /// Puts back offsets whose flush failed, unless newer ones arrived meanwhile.
     pub fn restore_committable(&mut self, offsets: Vec<(SourcePartition, SourceOffset)>) {
         for (partition, offset) in offsets {
             self.committable
-                .entry(partition_key(&partition))
-                .or_insert((partition, offset));
+                .entry(partition_key(&partition).into())
+                .or_insert((partition, Committable::Offset(offset)));
         }
     }
 
     pub fn take_acknowledged(&mut self) -> Vec<(SourceRecord, Option<RecordMetadata>)> {
+        // Committable offsets still pointing into the records leave with a copy.
+        for (_, committable) in self.committable.values_mut() {
+            if let Committable::Acknowledged(i) = committable {
+                *committable = Committable::Offset(self.acknowledged[*i].0.source_offset.clone());
+            }
+        }
         std::mem::take(&mut self.acknowledged)
     }
 }
@@ -340,15 +401,11 @@ impl SourceTaskRunner {
     ) -> Result<(), TaskFailure> {
         match ack.result {
             Ok((partition, offset, timestamp)) => {
-                metrics
-                    .metrics
-                    .source_written
-                    .get_or_create(&metrics.labels)
-                    .inc();
+                metrics.written.inc();
                 let topic = submitted
                     .in_flight
                     .get(&ack.sequence)
-                    .map(|f| f.record.topic.clone())
+                    .and_then(|f| f.record.as_ref().map(|r| r.topic.clone()))
                     .unwrap_or_default();
                 submitted.acknowledge(
                     ack.sequence,
@@ -365,7 +422,7 @@ impl SourceTaskRunner {
                 let topic = submitted
                     .in_flight
                     .get(&ack.sequence)
-                    .map(|f| f.record.topic.clone())
+                    .and_then(|f| f.record.as_ref().map(|r| r.topic.clone()))
                     .unwrap_or_default();
                 Err(TaskFailure::stage(StageError {
                     task: id.clone(),
@@ -578,7 +635,10 @@ impl SourceTaskRunner {
         }
         let sequence = submitted.submit(original);
         let mut base: BaseRecord<'_, [u8], [u8], usize> =
-            BaseRecord::with_opaque_to(&topic, sequence).headers(headers);
+            BaseRecord::with_opaque_to(&topic, sequence);
+        if !prepared.headers.is_empty() {
+            base = base.headers(headers);
+        }
         if let Some(key) = prepared.key.as_deref() {
             base = base.key(key);
         }
@@ -785,6 +845,34 @@ mod tests {
         );
         assert_eq!(submitted.outstanding(), 0);
         assert_eq!(submitted.take_acknowledged().len(), 4);
+    }
+
+    #[test]
+    fn committable_offsets_survive_commit_callbacks_taking_the_records() {
+        let mut submitted = SubmittedRecords::default();
+        let a1 = submitted.submit(record("a", 1));
+        let a2 = submitted.submit(record("a", 2));
+        let a3 = submitted.submit(record("a", 3));
+        submitted.acknowledge(a1, None);
+        submitted.acknowledge(a3, None);
+        // commit_record gets the records, in acknowledgement order, before the flush.
+        let acked: Vec<i64> = submitted
+            .take_acknowledged()
+            .iter()
+            .map(|(r, _)| r.source_offset["position"].as_i64().unwrap_or(-1))
+            .collect();
+        assert_eq!(acked, vec![1, 3]);
+        assert_eq!(
+            positions(submitted.take_committable()),
+            vec![("a".into(), 1)]
+        );
+        submitted.acknowledge(a2, None);
+        assert_eq!(submitted.take_acknowledged().len(), 1);
+        assert_eq!(
+            positions(submitted.take_committable()),
+            vec![("a".into(), 3)]
+        );
+        assert_eq!(submitted.outstanding(), 0);
     }
 
     #[test]
