@@ -85,6 +85,10 @@ fn parse_prop(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("expected KEY=VALUE, got {text}"))
 }
 
+/// The worker binary's allocator, so that in-process pipelines measure what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     if std::env::var_os(AS_WORKER_ENV).is_some() {
         return tributary::main_with(tributary::builtin_plugins());
