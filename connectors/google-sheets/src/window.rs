@@ -20,8 +20,15 @@ pub struct WindowLimits {
 }
 
 /// How much larger than the estimate a row is assumed to be, to stay under the budget when
-/// rows grow.
-const SAFETY_FACTOR: f64 = 1.15;
+/// rows grow: generous while the estimate is a guess or rests on a small sample, and small
+/// once a window of at least [`LARGE_SAMPLE_ROWS`] rows was weighed (an average over that
+/// many rows moves little from one window to the next, and every point of margin costs a
+/// point of extra requests on a long backlog).
+const SAFETY_FACTOR_GUESSED: f64 = 1.15;
+const SAFETY_FACTOR_MEASURED: f64 = 1.03;
+
+/// A window of at least this many rows measures the row size well.
+const LARGE_SAMPLE_ROWS: u64 = 256;
 
 /// The JSON overhead of a row (`[`, `]`, `,`, indentation) and of a cell (quotes, comma).
 pub const ROW_OVERHEAD_BYTES: u64 = 8;
@@ -47,6 +54,8 @@ pub fn row_bytes(cells: &[serde_json::Value]) -> u64 {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RowSizeEstimate {
     bytes_per_row: f64,
+    /// Whether the estimate comes from a large sample (see [`LARGE_SAMPLE_ROWS`]).
+    measured: bool,
 }
 
 impl RowSizeEstimate {
@@ -55,6 +64,7 @@ impl RowSizeEstimate {
     pub fn initial(columns: u64) -> RowSizeEstimate {
         RowSizeEstimate {
             bytes_per_row: (ROW_OVERHEAD_BYTES + 64 * columns.max(1)) as f64,
+            measured: false,
         }
     }
 
@@ -72,16 +82,23 @@ impl RowSizeEstimate {
             return;
         }
         let observed = (bytes as f64 / rows as f64).max(ROW_OVERHEAD_BYTES as f64);
-        self.bytes_per_row = if observed >= self.bytes_per_row || rows >= 256 {
+        let large = rows >= LARGE_SAMPLE_ROWS;
+        self.bytes_per_row = if observed >= self.bytes_per_row || large {
             observed
         } else {
             (self.bytes_per_row + observed) / 2.0
         };
+        self.measured = large;
     }
 
     /// How many rows fit in `byte_budget` bytes, within the limits.
     pub fn window_rows(&self, byte_budget: u64, limits: &WindowLimits) -> u64 {
-        let per_row = (self.bytes_per_row * SAFETY_FACTOR).max(1.0);
+        let factor = if self.measured {
+            SAFETY_FACTOR_MEASURED
+        } else {
+            SAFETY_FACTOR_GUESSED
+        };
+        let per_row = (self.bytes_per_row * factor).max(1.0);
         let fitting = (byte_budget as f64 / per_row).floor() as u64;
         let min_rows = limits.min_rows.max(1);
         fitting.clamp(min_rows, limits.max_rows.max(min_rows))
@@ -124,6 +141,20 @@ mod tests {
     }
 
     #[test]
+    fn a_large_sample_narrows_the_margin_and_a_small_one_widens_it_again() {
+        let mut estimate = RowSizeEstimate::initial(10);
+        // 1,000 rows of 200 bytes: the window leaves about 3 % of the budget unused.
+        estimate.observe(200 * 1_000, 1_000);
+        let measured = estimate.window_rows(LIMITS.max_bytes, &LIMITS);
+        assert!(measured * 200 <= LIMITS.max_bytes, "{measured}");
+        assert!(measured * 200 > LIMITS.max_bytes * 96 / 100, "{measured}");
+        // A window of 100 rows of the same size says less: the margin is wide again.
+        estimate.observe(200 * 100, 100);
+        let guessed = estimate.window_rows(LIMITS.max_bytes, &LIMITS);
+        assert!(guessed * 200 < LIMITS.max_bytes * 88 / 100, "{guessed}");
+    }
+
+    #[test]
     fn a_few_short_rows_shrink_the_estimate_halfway() {
         let mut estimate = RowSizeEstimate::initial(1);
         let before = estimate.bytes_per_row();
@@ -143,9 +174,15 @@ mod tests {
 
     #[test]
     fn limits_bound_the_window() {
-        let tiny = RowSizeEstimate { bytes_per_row: 1.0 };
+        let tiny = RowSizeEstimate {
+            bytes_per_row: 1.0,
+            measured: true,
+        };
         assert_eq!(tiny.window_rows(LIMITS.max_bytes, &LIMITS), 50_000);
-        let huge = RowSizeEstimate { bytes_per_row: 1e9 };
+        let huge = RowSizeEstimate {
+            bytes_per_row: 1e9,
+            measured: true,
+        };
         assert_eq!(huge.window_rows(LIMITS.max_bytes, &LIMITS), 1);
         let floor = WindowLimits {
             min_rows: 5,
