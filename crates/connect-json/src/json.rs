@@ -230,17 +230,17 @@ impl JsonConverter {
         if schema.is_none() && value.is_null() {
             return Ok(None);
         }
-        let payload = self.convert_to_json(schema, value)?;
         if !self.config.schemas_enabled {
-            return Ok(Some(payload.to_bytes()));
+            let mut out = Vec::with_capacity(64);
+            self.write_json(schema, value, &mut out)?;
+            return Ok(Some(out));
         }
         // {"schema":<schema>,"payload":<payload>}, as the envelope tree would be written.
         let schema_text = match schema {
             Some(schema) => self.envelope_schema_text(schema)?,
             None => std::sync::Arc::from(&b"null"[..]),
         };
-        let payload = payload.to_bytes();
-        let mut out = Vec::with_capacity(schema_text.len() + payload.len() + 24);
+        let mut out = Vec::with_capacity(schema_text.len() + 64);
         out.extend_from_slice(b"{\"");
         out.extend_from_slice(ENVELOPE_SCHEMA.as_bytes());
         out.extend_from_slice(b"\":");
@@ -248,9 +248,91 @@ impl JsonConverter {
         out.extend_from_slice(b",\"");
         out.extend_from_slice(ENVELOPE_PAYLOAD.as_bytes());
         out.extend_from_slice(b"\":");
-        out.extend_from_slice(&payload);
+        self.write_json(schema, value, &mut out)?;
         out.push(b'}');
         Ok(Some(out))
+    }
+
+    /// Writes what [`JsonConverter::convert_to_json`] makes of a value, as
+    /// [`JsonNode::to_bytes`] would write it, without building the tree for the common
+    /// types (primitives, strings, arrays, structs): the source loop's hot path. Logical
+    /// types and maps (whose repeated keys replace earlier members) go through the tree.
+    fn write_json(
+        &self,
+        schema: Option<&Schema>,
+        value: &Value,
+        out: &mut Vec<u8>,
+    ) -> ConnectResult<()> {
+        use std::io::Write as _;
+        let tree = |out: &mut Vec<u8>| -> ConnectResult<()> {
+            json_text::write_node(&self.convert_to_json(schema, value)?, out);
+            Ok(())
+        };
+        let logical = |s: &Schema| {
+            matches!(
+                s.name(),
+                Some(
+                    DECIMAL_LOGICAL_NAME
+                        | DATE_LOGICAL_NAME
+                        | TIME_LOGICAL_NAME
+                        | TIMESTAMP_LOGICAL_NAME
+                )
+            )
+        };
+        if value.is_null() || schema.is_some_and(logical) {
+            return tree(out);
+        }
+        let schema_type = match schema {
+            Some(schema) => schema.schema_type(),
+            None => match value.inferred_type() {
+                Some(t) if !matches!(value, Value::Decimal(_)) => t,
+                _ => return tree(out),
+            },
+        };
+        // Writing into a Vec cannot fail.
+        match (schema_type, value) {
+            (SchemaType::Int8, Value::Int8(v)) => {
+                let _ = write!(out, "{v}");
+            }
+            (SchemaType::Int16, Value::Int16(v)) => {
+                let _ = write!(out, "{v}");
+            }
+            (SchemaType::Int32, Value::Int32(v)) => {
+                let _ = write!(out, "{v}");
+            }
+            (SchemaType::Int64, Value::Int64(v)) => {
+                let _ = write!(out, "{v}");
+            }
+            (SchemaType::Boolean, Value::Boolean(v)) => {
+                out.extend_from_slice(if *v { b"true" } else { b"false" });
+            }
+            (SchemaType::String, Value::String(v)) => json_text::write_string(v, out),
+            (SchemaType::Array, Value::Array(items)) => {
+                let item_schema = schema.and_then(|s| s.value_schema().ok());
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.write_json(item_schema, item, out)?;
+                }
+                out.push(b']');
+            }
+            (SchemaType::Struct, Value::Struct(s)) if schema.is_some_and(|sc| s.schema() == sc) => {
+                out.push(b'{');
+                for (i, (field, raw)) in s.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    json_text::write_string(field.name(), out);
+                    out.push(b':');
+                    self.write_json(Some(field.schema()), raw, out)?;
+                }
+                out.push(b'}');
+            }
+            _ => return tree(out),
+        }
+        Ok(())
     }
 
     /// The JSON text of `schema`, from the one-entry cache when it is the last one seen.
@@ -821,5 +903,80 @@ impl HeaderConverter for JsonConverter {
         data: Option<&[u8]>,
     ) -> ConnectResult<SchemaAndValue> {
         self.deserialize(data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connect_api::data::{Decimal, Timestamp};
+    use connect_api::{SchemaBuilder, Struct};
+
+    /// The streaming writer of `serialize` writes exactly what the tree would.
+    #[test]
+    fn streaming_writes_the_bytes_of_the_tree() -> ConnectResult<()> {
+        let inner = SchemaBuilder::struct_()
+            .field("when", Timestamp::schema())?
+            .field("amount", Decimal::builder(2).optional().build())?
+            .field("ratio", Schema::float64())?
+            .build();
+        let schema = SchemaBuilder::struct_()
+            .name("com.example.Record")
+            .field("id", Schema::int64())?
+            .field("text", Schema::string())?
+            .field(
+                "note",
+                SchemaBuilder::string()
+                    .optional()
+                    .default_value(Value::from("n/a"))?
+                    .build(),
+            )?
+            .field("flags", SchemaBuilder::array(Schema::boolean()).build())?
+            .field(
+                "tags",
+                SchemaBuilder::map(Schema::string(), Schema::int32()).build(),
+            )?
+            .field("inner", SchemaBuilder::array(inner.clone()).build())?
+            .field("raw", Schema::bytes())?
+            .build();
+        let mut item = Struct::new(inner.clone())?;
+        item.put("when", Value::Int64(1_700_000_000_123))?;
+        item.put("ratio", Value::Float64(1e10))?;
+        let mut value = Struct::new(schema.clone())?;
+        value.put("id", Value::Int64(-42))?;
+        value.put("text", Value::from("a\"b\\c\u{1}\n\u{7f}é/"))?;
+        value.put("flags", Value::Array(vec![true.into(), false.into()]))?;
+        value.put(
+            "tags",
+            Value::Map(vec![
+                (Value::from("x"), Value::Int32(1)),
+                (Value::from("x"), Value::Int32(2)),
+            ]),
+        )?;
+        value.put("inner", Value::Array(vec![Value::Struct(item)]))?;
+        value.put("raw", Value::Bytes(vec![0, 1, 2, 255]))?;
+        let value = Value::Struct(value);
+        let schemaless = Value::Array(vec![
+            Value::from("s"),
+            Value::Int16(3),
+            Value::Float32(0.5),
+            Value::Null,
+        ]);
+        for replace in ["true", "false"] {
+            let mut converter = JsonConverter::new();
+            let mut props = Props::new();
+            props.insert("replace.null.with.default".into(), replace.into());
+            Converter::configure(&mut converter, &props, false)?;
+            for (schema, value) in [(Some(&schema), &value), (None, &schemaless)] {
+                let mut streamed = Vec::new();
+                converter.write_json(schema, value, &mut streamed)?;
+                let tree = converter.convert_to_json(schema, value)?.to_bytes();
+                assert_eq!(
+                    String::from_utf8_lossy(&streamed),
+                    String::from_utf8_lossy(&tree)
+                );
+            }
+        }
+        Ok(())
     }
 }

@@ -99,7 +99,7 @@ impl fmt::Display for JsonNode {
     }
 }
 
-fn write_node(node: &JsonNode, out: &mut Vec<u8>) {
+pub(crate) fn write_node(node: &JsonNode, out: &mut Vec<u8>) {
     match node {
         JsonNode::Null => out.extend_from_slice(b"null"),
         JsonNode::Bool(true) => out.extend_from_slice(b"true"),
@@ -131,10 +131,20 @@ fn write_node(node: &JsonNode, out: &mut Vec<u8>) {
     }
 }
 
-fn write_string(s: &str, out: &mut Vec<u8>) {
+/// A string in Jackson's escaping (see the module docs). Runs of bytes that need no escape
+/// are copied at once.
+pub(crate) fn write_string(s: &str, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    for &b in s.as_bytes() {
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[run..i]);
+        run = i + 1;
         match b {
             b'"' => out.extend_from_slice(b"\\\""),
             b'\\' => out.extend_from_slice(b"\\\\"),
@@ -143,14 +153,14 @@ fn write_string(s: &str, out: &mut Vec<u8>) {
             b'\n' => out.extend_from_slice(b"\\n"),
             0x0C => out.extend_from_slice(b"\\f"),
             b'\r' => out.extend_from_slice(b"\\r"),
-            0x00..=0x1F => {
+            _ => {
                 out.extend_from_slice(b"\\u00");
                 out.push(HEX[usize::from(b >> 4)]);
                 out.push(HEX[usize::from(b & 0x0F)]);
             }
-            _ => out.push(b),
         }
     }
+    out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
 }
 

@@ -121,9 +121,16 @@ struct SchemaInner {
     value_schema: Option<Schema>,
 }
 
-/// An immutable, cheaply cloned schema (Kafka's `ConnectSchema`). Equality is structural.
-#[derive(Clone, PartialEq)]
+/// An immutable, cheaply cloned schema (Kafka's `ConnectSchema`). Equality is structural
+/// (two clones of one schema are equal without comparing their contents).
+#[derive(Clone)]
 pub struct Schema(Arc<SchemaInner>);
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Schema) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
 
 impl fmt::Debug for Schema {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -86,6 +86,26 @@ struct Prepared {
     headers: Vec<(String, Option<Vec<u8>>)>,
 }
 
+/// The topics a task has sent to (created first when missing), and the last one's name
+/// shared by the records in flight to it.
+#[derive(Default)]
+struct KnownTopics {
+    known: HashSet<String>,
+    last: Option<Arc<str>>,
+}
+
+impl KnownTopics {
+    fn last_if(&self, topic: &str) -> Option<Arc<str>> {
+        self.last.as_ref().filter(|last| ***last == *topic).cloned()
+    }
+
+    fn remember(&mut self, topic: &str) -> Arc<str> {
+        let topic: Arc<str> = Arc::from(topic);
+        self.last = Some(Arc::clone(&topic));
+        topic
+    }
+}
+
 /// Best-effort schemaless JSON of a failed record's key or value, for its dead letter
 /// record; `None` when even that is impossible.
 fn schemaless_json(
@@ -104,6 +124,8 @@ fn schemaless_json(
 
 struct InFlight {
     partition_key: Arc<str>,
+    /// The topic the record was sent to (after transformations), for its metadata.
+    topic: Arc<str>,
     /// The record, until it is acknowledged (it then moves to `acknowledged`).
     record: Option<SourceRecord>,
     /// The offset of a record acknowledged ahead of an earlier record of its partition.
@@ -120,11 +142,21 @@ enum Committable {
 /// A partition's map and the queue of `(sequence, acknowledged)` in send order.
 type PartitionQueue = (SourcePartition, VecDeque<(usize, bool)>);
 
+/// Records in flight by sequence number: slot `i` is sequence `first_sequence + i`, `None`
+/// once it became committable. Sequences are dense and mostly leave in order, so this is a
+/// queue, not a map.
+#[derive(Default)]
+struct InFlightQueue {
+    slots: VecDeque<Option<InFlight>>,
+    first_sequence: usize,
+    outstanding: usize,
+}
+
 /// Records sent and not yet committable, per source partition (see the module docs).
 #[derive(Default)]
 pub struct SubmittedRecords {
     next_sequence: usize,
-    in_flight: HashMap<usize, InFlight>,
+    in_flight: InFlightQueue,
     /// Per partition: its map and the queue of `(sequence, acknowledged)` in send order.
     queues: HashMap<Arc<str>, PartitionQueue>,
     /// Offsets ready to flush, latest per partition.
@@ -148,8 +180,23 @@ impl SubmittedRecords {
         key
     }
 
-    /// Registers a record about to be sent; returns its sequence number.
-    pub fn submit(&mut self, record: SourceRecord) -> usize {
+    fn flight_mut(&mut self, sequence: usize) -> Option<&mut InFlight> {
+        let index = sequence.checked_sub(self.in_flight.first_sequence)?;
+        self.in_flight.slots.get_mut(index)?.as_mut()
+    }
+
+    fn flight(&self, sequence: usize) -> Option<&InFlight> {
+        let index = sequence.checked_sub(self.in_flight.first_sequence)?;
+        self.in_flight.slots.get(index)?.as_ref()
+    }
+
+    /// The topic a record in flight was sent to.
+    fn topic_of(&self, sequence: usize) -> Option<&str> {
+        self.flight(sequence).map(|f| &*f.topic)
+    }
+
+    /// Registers a record about to be sent to `topic`; returns its sequence number.
+    pub fn submit(&mut self, record: SourceRecord, topic: Arc<str>) -> usize {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
         let key = self.key_of(&record.source_partition);
@@ -158,50 +205,75 @@ impl SubmittedRecords {
             .entry(Arc::clone(&key))
             .or_insert_with(|| (record.source_partition.clone(), VecDeque::new()));
         queue.1.push_back((sequence, false));
-        self.in_flight.insert(
-            sequence,
-            InFlight {
-                partition_key: key,
-                record: Some(record),
-                offset: None,
-            },
-        );
+        let in_flight = &mut self.in_flight;
+        if in_flight.slots.is_empty() {
+            in_flight.first_sequence = sequence;
+        }
+        in_flight.slots.push_back(Some(InFlight {
+            partition_key: key,
+            topic,
+            record: Some(record),
+            offset: None,
+        }));
+        in_flight.outstanding += 1;
         sequence
     }
 
     /// Marks a record acknowledged and moves every now-contiguous offset to committable.
     pub fn acknowledge(&mut self, sequence: usize, metadata: Option<RecordMetadata>) {
-        let Some(flight) = self.in_flight.get_mut(&sequence) else {
+        let Some(flight) = self.flight_mut(sequence) else {
             return;
         };
         let Some(record) = flight.record.take() else {
             return;
         };
         let key = Arc::clone(&flight.partition_key);
-        let Some((partition, queue)) = self.queues.get_mut(&key) else {
+        let Some((_, queue)) = self.queues.get_mut(&key) else {
             return;
         };
         if let Some(entry) = queue.iter_mut().find(|(s, _)| *s == sequence) {
             entry.1 = true;
         }
-        let index = self.acknowledged.len();
-        if queue.front().map(|(s, _)| *s) != Some(sequence) {
+        let in_order = queue.front().map(|(s, _)| *s) == Some(sequence);
+        if !in_order {
             // An earlier record of the partition is outstanding: keep this one's offset.
-            flight.offset = Some(record.source_offset.clone());
+            let offset = record.source_offset.clone();
+            if let Some(flight) = self.flight_mut(sequence) {
+                flight.offset = Some(offset);
+            }
         }
+        let index = self.acknowledged.len();
+        let InFlightQueue {
+            slots,
+            first_sequence,
+            outstanding,
+        } = &mut self.in_flight;
+        let Some((partition, queue)) = self.queues.get_mut(&key) else {
+            return;
+        };
         let mut last = None;
         while let Some((front, true)) = queue.front().copied() {
             queue.pop_front();
-            if let Some(done) = self.in_flight.remove(&front) {
-                last = Some(if front == sequence {
-                    Committable::Acknowledged(index)
-                } else {
-                    match done.offset {
-                        Some(offset) => Committable::Offset(offset),
-                        None => continue,
-                    }
-                });
-            }
+            let Some(flight) = front
+                .checked_sub(*first_sequence)
+                .and_then(|i| slots.get_mut(i))
+                .and_then(Option::take)
+            else {
+                continue;
+            };
+            *outstanding -= 1;
+            last = Some(if front == sequence {
+                Committable::Acknowledged(index)
+            } else {
+                match flight.offset {
+                    Some(offset) => Committable::Offset(offset),
+                    None => continue,
+                }
+            });
+        }
+        while let Some(None) = slots.front() {
+            slots.pop_front();
+            *first_sequence += 1;
         }
         if let Some(last) = last {
             match self.committable.get_mut(&key) {
@@ -219,7 +291,7 @@ impl SubmittedRecords {
     }
 
     pub fn outstanding(&self) -> usize {
-        self.in_flight.len()
+        self.in_flight.outstanding
     }
 
     pub fn take_committable(&mut self) -> Vec<(SourcePartition, SourceOffset)> {
@@ -255,6 +327,10 @@ impl SubmittedRecords {
         std::mem::take(&mut self.acknowledged)
     }
 }
+
+/// At most this many acknowledgements are handled before the loop looks at its other
+/// duties (stop, pause, offset flush, the pending poll) again.
+const ACK_BURST: usize = 4096;
 
 enum LoopEnd {
     Stopped,
@@ -321,7 +397,7 @@ impl SourceTaskRunner {
             self.flush_interval,
         );
         flush_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut known_topics: HashSet<String> = HashSet::new();
+        let mut known_topics = KnownTopics::default();
         let task_class = format!("{}Task", self.context.connector_name);
         loop {
             let mut control = self.control.clone();
@@ -341,8 +417,16 @@ impl SourceTaskRunner {
                             if changed.is_err() || control.is_paused() { break Some(Ok(Vec::new())); }
                         }
                         Some(ack) = self.acks.recv() => {
-                            if let Err(failure) = Self::handle_ack(&self.id, &self.status.metrics, submitted, ack) {
-                                return LoopEnd::Failed(failure);
+                            // Acknowledgements come in bursts (one per record of a batch
+                            // Kafka answered): take what is there without another select.
+                            let mut next = Some(ack);
+                            let mut taken = 0;
+                            while let Some(ack) = next {
+                                if let Err(failure) = Self::handle_ack(&self.id, &self.status.metrics, submitted, ack) {
+                                    return LoopEnd::Failed(failure);
+                                }
+                                taken += 1;
+                                next = if taken < ACK_BURST { self.acks.try_recv().ok() } else { None };
                             }
                         }
                         _ = flush_timer.tick() => {
@@ -403,10 +487,9 @@ impl SourceTaskRunner {
             Ok((partition, offset, timestamp)) => {
                 metrics.written.inc();
                 let topic = submitted
-                    .in_flight
-                    .get(&ack.sequence)
-                    .and_then(|f| f.record.as_ref().map(|r| r.topic.clone()))
-                    .unwrap_or_default();
+                    .topic_of(ack.sequence)
+                    .unwrap_or_default()
+                    .to_string();
                 submitted.acknowledge(
                     ack.sequence,
                     Some(RecordMetadata {
@@ -420,10 +503,9 @@ impl SourceTaskRunner {
             }
             Err(error) => {
                 let topic = submitted
-                    .in_flight
-                    .get(&ack.sequence)
-                    .and_then(|f| f.record.as_ref().map(|r| r.topic.clone()))
-                    .unwrap_or_default();
+                    .topic_of(ack.sequence)
+                    .unwrap_or_default()
+                    .to_string();
                 Err(TaskFailure::stage(StageError {
                     task: id.clone(),
                     stage: Stage::KafkaProduce,
@@ -518,13 +600,13 @@ impl SourceTaskRunner {
         &mut self,
         original: SourceRecord,
         submitted: &mut SubmittedRecords,
-        known_topics: &mut HashSet<String>,
+        known_topics: &mut KnownTopics,
     ) -> Result<(), TaskFailure> {
         let prepared = match self.prepare(&original).await {
             Ok(Some(prepared)) => prepared,
             Ok(None) => {
                 // Dropped by a transformation: its offset is done with.
-                let sequence = submitted.submit(original);
+                let sequence = submitted.submit(original, Arc::from(""));
                 submitted.acknowledge(sequence, None);
                 return Ok(());
             }
@@ -547,7 +629,7 @@ impl SourceTaskRunner {
         error: ConnectError,
         original: SourceRecord,
         submitted: &mut SubmittedRecords,
-        known_topics: &mut HashSet<String>,
+        known_topics: &mut KnownTopics,
     ) -> Result<(), TaskFailure> {
         let record_context = format!("source record is for topic '{}'", original.topic);
         self.status
@@ -574,7 +656,7 @@ impl SourceTaskRunner {
         };
         log_tolerated(&self.errors, &context, || format!("{original:?}"));
         let Some(dlq_topic) = self.errors.dlq_topic.clone() else {
-            let sequence = submitted.submit(original);
+            let sequence = submitted.submit(original, Arc::from(""));
             submitted.acknowledge(sequence, None);
             return Ok(());
         };
@@ -619,13 +701,18 @@ impl SourceTaskRunner {
         prepared: Prepared,
         original: SourceRecord,
         submitted: &mut SubmittedRecords,
-        known_topics: &mut HashSet<String>,
+        known_topics: &mut KnownTopics,
     ) -> Result<(), TaskFailure> {
-        let topic = prepared.topic;
-        if !known_topics.contains(&topic) {
-            self.ensure_topic(&topic).await;
-            known_topics.insert(topic.clone());
-        }
+        let topic = match known_topics.last_if(&prepared.topic) {
+            Some(topic) => topic,
+            None => {
+                if !known_topics.known.contains(&prepared.topic) {
+                    self.ensure_topic(&prepared.topic).await;
+                    known_topics.known.insert(prepared.topic.clone());
+                }
+                known_topics.remember(&prepared.topic)
+            }
+        };
         let mut headers = OwnedHeaders::new_with_capacity(prepared.headers.len());
         for (key, value) in &prepared.headers {
             headers = headers.insert(KafkaHeader {
@@ -633,7 +720,7 @@ impl SourceTaskRunner {
                 value: value.as_deref(),
             });
         }
-        let sequence = submitted.submit(original);
+        let sequence = submitted.submit(original, Arc::clone(&topic));
         let mut base: BaseRecord<'_, [u8], [u8], usize> =
             BaseRecord::with_opaque_to(&topic, sequence);
         if !prepared.headers.is_empty() {
@@ -826,10 +913,10 @@ mod tests {
     #[test]
     fn offsets_commit_in_order_per_partition() {
         let mut submitted = SubmittedRecords::default();
-        let a1 = submitted.submit(record("a", 1));
-        let a2 = submitted.submit(record("a", 2));
-        let a3 = submitted.submit(record("a", 3));
-        let b1 = submitted.submit(record("b", 1));
+        let a1 = submitted.submit(record("a", 1), Arc::from("t"));
+        let a2 = submitted.submit(record("a", 2), Arc::from("t"));
+        let a3 = submitted.submit(record("a", 3), Arc::from("t"));
+        let b1 = submitted.submit(record("b", 1), Arc::from("t"));
         submitted.acknowledge(a1, None);
         submitted.acknowledge(a3, None);
         submitted.acknowledge(b1, None);
@@ -850,9 +937,9 @@ mod tests {
     #[test]
     fn committable_offsets_survive_commit_callbacks_taking_the_records() {
         let mut submitted = SubmittedRecords::default();
-        let a1 = submitted.submit(record("a", 1));
-        let a2 = submitted.submit(record("a", 2));
-        let a3 = submitted.submit(record("a", 3));
+        let a1 = submitted.submit(record("a", 1), Arc::from("t"));
+        let a2 = submitted.submit(record("a", 2), Arc::from("t"));
+        let a3 = submitted.submit(record("a", 3), Arc::from("t"));
         submitted.acknowledge(a1, None);
         submitted.acknowledge(a3, None);
         // commit_record gets the records, in acknowledgement order, before the flush.
@@ -878,10 +965,10 @@ mod tests {
     #[test]
     fn failed_flush_keeps_offsets_without_overwriting_newer_ones() {
         let mut submitted = SubmittedRecords::default();
-        let a1 = submitted.submit(record("a", 1));
+        let a1 = submitted.submit(record("a", 1), Arc::from("t"));
         submitted.acknowledge(a1, None);
         let failed = submitted.take_committable();
-        let a2 = submitted.submit(record("a", 2));
+        let a2 = submitted.submit(record("a", 2), Arc::from("t"));
         submitted.acknowledge(a2, None);
         submitted.restore_committable(failed);
         assert_eq!(
