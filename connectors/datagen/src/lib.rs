@@ -432,6 +432,7 @@ struct Running {
     payload: String,
     partition: SourcePartition,
     schema: Schema,
+    key_schema: Schema,
     pacer: Option<Pacer>,
     exhausted_since: Option<tokio::time::Instant>,
     progress: Option<Arc<ConnectorProgress>>,
@@ -471,7 +472,10 @@ impl Running {
                     Some(self.schema.clone()),
                     Value::Struct(value),
                 )
-                .with_key(Some(Schema::string()), Value::String(seq.to_string())),
+                .with_key(
+                    Some(self.key_schema.clone()),
+                    Value::String(seq.to_string()),
+                ),
             );
             self.next_seq += self.count;
         }
@@ -586,6 +590,7 @@ impl SourceTask for DatagenSourceTask {
             payload: payload(usize::try_from(payload_bytes).unwrap_or(0)),
             partition,
             schema: value_schema(),
+            key_schema: Schema::string(),
             pacer,
             exhausted_since: None,
             progress: self

@@ -48,4 +48,40 @@ pub trait ConnectRecord: Clone + Send + Sync + 'static {
             self.headers().clone(),
         )
     }
+
+    /// This record with another key, everything else kept. The default copies through
+    /// [`ConnectRecord::new_record`]; records override it to move their data instead.
+    fn with_key(self, key_schema: Option<Schema>, key: Value) -> Self
+    where
+        Self: Sized,
+    {
+        self.new_record(
+            self.topic().to_string(),
+            self.kafka_partition(),
+            key_schema,
+            key,
+            self.value_schema().cloned(),
+            self.value().clone(),
+            self.timestamp(),
+            self.headers().clone(),
+        )
+    }
+
+    /// This record with another value, everything else kept (see
+    /// [`ConnectRecord::with_key`]).
+    fn with_value(self, value_schema: Option<Schema>, value: Value) -> Self
+    where
+        Self: Sized,
+    {
+        self.new_record(
+            self.topic().to_string(),
+            self.kafka_partition(),
+            self.key_schema().cloned(),
+            self.key().clone(),
+            value_schema,
+            value,
+            self.timestamp(),
+            self.headers().clone(),
+        )
+    }
 }

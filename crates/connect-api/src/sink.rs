@@ -84,6 +84,16 @@ impl ConnectRecord for SinkRecord {
         self.topic = topic;
         self
     }
+    fn with_key(mut self, key_schema: Option<Schema>, key: Value) -> Self {
+        self.key_schema = key_schema;
+        self.key = key;
+        self
+    }
+    fn with_value(mut self, value_schema: Option<Schema>, value: Value) -> Self {
+        self.value_schema = value_schema;
+        self.value = value;
+        self
+    }
     fn topic(&self) -> &str {
         &self.topic
     }

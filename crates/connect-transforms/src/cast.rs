@@ -229,7 +229,7 @@ impl<R: ConnectRecord> Transformation<R> for Cast<R> {
             return Ok(Some(record));
         }
         let Some(schema) = self.side.schema(&record) else {
-            return self.apply_schemaless(config, &record).map(Some);
+            return self.apply_schemaless(config, record).map(Some);
         };
         let updated_schema = self
             .cache
@@ -251,8 +251,8 @@ impl<R: ConnectRecord> Transformation<R> for Cast<R> {
                 Value::Struct(updated)
             }
         };
-        Ok(Some(self.side.new_record(
-            &record,
+        Ok(Some(self.side.replace(
+            record,
             Some(updated_schema),
             updated_value,
         )))
@@ -260,12 +260,12 @@ impl<R: ConnectRecord> Transformation<R> for Cast<R> {
 }
 
 impl<R: ConnectRecord> Cast<R> {
-    fn apply_schemaless(&self, config: &CastConfig, record: &R) -> ConnectResult<R> {
-        let value = self.side.value(record);
+    fn apply_schemaless(&self, config: &CastConfig, record: R) -> ConnectResult<R> {
+        let value = self.side.value(&record);
         match &config.casts {
             Casts::WholeValue(target) => {
                 let cast = cast_value(None, value, *target)?;
-                Ok(self.side.new_record(record, None, cast))
+                Ok(self.side.replace(record, None, cast))
             }
             Casts::Fields(fields) => {
                 let original = require_map(value, PURPOSE)?;
@@ -274,7 +274,7 @@ impl<R: ConnectRecord> Cast<R> {
                     let field_value = map_get(original, field).unwrap_or(&Value::Null);
                     map_put(&mut updated, field, cast_value(None, field_value, *target)?);
                 }
-                Ok(self.side.new_record(record, None, Value::Map(updated)))
+                Ok(self.side.replace(record, None, Value::Map(updated)))
             }
         }
     }

@@ -88,7 +88,7 @@ impl<R: ConnectRecord> Transformation<R> for ExtractField<R> {
                 Some(map) => config.path.value_from_map(map)?,
                 None => Value::Null,
             };
-            return Ok(Some(self.side.new_record(&record, None, extracted)));
+            return Ok(Some(self.side.replace(record, None, extracted)));
         };
         let value = require_struct_or_null(value, PURPOSE)?;
         let field = config.path.field_from(schema)?.ok_or_else(|| {
@@ -100,9 +100,10 @@ impl<R: ConnectRecord> Transformation<R> for ExtractField<R> {
                 .value_from_struct(value, config.replace_null_with_default)?,
             None => Value::Null,
         };
-        Ok(Some(self.side.new_record(
-            &record,
-            Some(field.schema().clone()),
+        let field_schema = field.schema().clone();
+        Ok(Some(self.side.replace(
+            record,
+            Some(field_schema),
             extracted,
         )))
     }

@@ -97,11 +97,7 @@ impl<R: ConnectRecord> Transformation<R> for Flatten<R> {
             let map = require_map(value, PURPOSE)?;
             let mut flattened = Vec::new();
             flattener.flatten_schemaless(map, "", &mut flattened)?;
-            return Ok(Some(self.side.new_record(
-                &record,
-                None,
-                Value::Map(flattened),
-            )));
+            return Ok(Some(self.side.replace(record, None, Value::Map(flattened))));
         };
         let original = require_struct_or_null(value, PURPOSE)?;
         let updated_schema = self.cache.get_or_build(schema, || {
@@ -118,8 +114,8 @@ impl<R: ConnectRecord> Transformation<R> for Flatten<R> {
                 Value::Struct(updated)
             }
         };
-        Ok(Some(self.side.new_record(
-            &record,
+        Ok(Some(self.side.replace(
+            record,
             Some(updated_schema),
             updated,
         )))

@@ -142,8 +142,8 @@ impl<R: ConnectRecord> Transformation<R> for HeaderFrom<R> {
                 }
                 headers.add(header.clone(), SchemaAndValue::new(None, field_value));
             }
-            return Ok(Some(self.side.new_record_with_headers(
-                &record,
+            return Ok(Some(self.side.replace_with_headers(
+                record,
                 None,
                 Value::Map(updated),
                 headers,
@@ -190,8 +190,8 @@ impl<R: ConnectRecord> Transformation<R> for HeaderFrom<R> {
                 SchemaAndValue::new(Some(field_schema), field_value),
             );
         }
-        Ok(Some(self.side.new_record_with_headers(
-            &record,
+        Ok(Some(self.side.replace_with_headers(
+            record,
             Some(updated_schema),
             updated_value,
             headers,

@@ -66,7 +66,7 @@ impl<R: ConnectRecord> Transformation<R> for HoistField<R> {
         let value = self.side.value(&record).clone();
         let Some(schema) = self.side.schema(&record) else {
             let hoisted = Value::Map(vec![(Value::String(field_name.to_string()), value)]);
-            return Ok(Some(self.side.new_record(&record, None, hoisted)));
+            return Ok(Some(self.side.replace(record, None, hoisted)));
         };
         let updated_schema = self.cache.get_or_build(schema, || {
             Ok(SchemaBuilder::struct_()
@@ -74,8 +74,8 @@ impl<R: ConnectRecord> Transformation<R> for HoistField<R> {
                 .build())
         })?;
         let hoisted = Struct::new(updated_schema.clone())?.with(field_name, value)?;
-        Ok(Some(self.side.new_record(
-            &record,
+        Ok(Some(self.side.replace(
+            record,
             Some(updated_schema),
             Value::Struct(hoisted),
         )))

@@ -195,11 +195,7 @@ impl<R: ConnectRecord + RecordOffset> Transformation<R> for InsertField<R> {
                     Value::String(static_value.clone()),
                 );
             }
-            return Ok(Some(self.side.new_record(
-                &record,
-                None,
-                Value::Map(updated),
-            )));
+            return Ok(Some(self.side.replace(record, None, Value::Map(updated))));
         }
         let original = require_struct(value, PURPOSE)?;
         let updated_schema = self.cache.get_or_build(original.schema(), || {
@@ -225,8 +221,8 @@ impl<R: ConnectRecord + RecordOffset> Transformation<R> for InsertField<R> {
         if let (Some(spec), Some(static_value)) = (&config.static_field, &config.static_value) {
             updated.put(&spec.name, static_value.as_str())?;
         }
-        Ok(Some(self.side.new_record(
-            &record,
+        Ok(Some(self.side.replace(
+            record,
             Some(updated_schema),
             Value::Struct(updated),
         )))

@@ -111,11 +111,8 @@ impl<R: ConnectRecord> Transformation<R> for MaskField<R> {
                 let field_value = map_get(original, field).unwrap_or(&Value::Null);
                 map_put(&mut updated, field, masker.masked(None, field_value)?);
             }
-            return Ok(Some(self.side.new_record(
-                &record,
-                self.side.schema(&record).cloned(),
-                Value::Map(updated),
-            )));
+            let schema = self.side.schema(&record).cloned();
+            return Ok(Some(self.side.replace(record, schema, Value::Map(updated))));
         }
         let original = require_struct(value, PURPOSE)?;
         let mut updated = Struct::new(original.schema().clone())?;
@@ -128,9 +125,10 @@ impl<R: ConnectRecord> Transformation<R> for MaskField<R> {
             };
             updated.put(field.name(), new_value)?;
         }
-        Ok(Some(self.side.new_record(
-            &record,
-            self.side.schema(&record).cloned(),
+        let schema = self.side.schema(&record).cloned();
+        Ok(Some(self.side.replace(
+            record,
+            schema,
             Value::Struct(updated),
         )))
     }

@@ -211,11 +211,7 @@ impl<R: ConnectRecord> Transformation<R> for ReplaceField<R> {
                     map_put(&mut updated, config.renamed(name), field_value.clone());
                 }
             }
-            return Ok(Some(self.side.new_record(
-                &record,
-                None,
-                Value::Map(updated),
-            )));
+            return Ok(Some(self.side.replace(record, None, Value::Map(updated))));
         }
         let original = require_struct(value, PURPOSE)?;
         let updated_schema = self.cache.get_or_build(original.schema(), || {
@@ -238,8 +234,8 @@ impl<R: ConnectRecord> Transformation<R> for ReplaceField<R> {
             )?;
             updated.put(field.name(), field_value.clone())?;
         }
-        Ok(Some(self.side.new_record(
-            &record,
+        Ok(Some(self.side.replace(
+            record,
             Some(updated_schema),
             Value::Struct(updated),
         )))

@@ -107,8 +107,8 @@ impl<R: ConnectRecord> Transformation<R> for SetSchemaMetadata<R> {
         let updated_schema = builder.build();
         let updated_value =
             update_schema_in(value, &updated_schema, config.replace_null_with_default)?;
-        Ok(Some(self.side.new_record(
-            &record,
+        Ok(Some(self.side.replace(
+            record,
             Some(updated_schema),
             updated_value,
         )))

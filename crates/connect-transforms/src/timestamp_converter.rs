@@ -325,13 +325,13 @@ impl<R: ConnectRecord> Transformation<R> for TimestampConverter<R> {
                 );
                 Value::Map(updated)
             };
-            return Ok(Some(self.side.new_record(&record, None, converted)));
+            return Ok(Some(self.side.replace(record, None, converted)));
         };
         if config.field.is_empty() {
             let updated_schema = config.target.type_schema(schema.is_optional());
             let converted = config.convert(value, Some(Kind::from_schema(schema)?))?;
-            return Ok(Some(self.side.new_record(
-                &record,
+            return Ok(Some(self.side.replace(
+                record,
                 Some(updated_schema),
                 converted,
             )));
@@ -383,8 +383,8 @@ impl<R: ConnectRecord> Transformation<R> for TimestampConverter<R> {
             Some(original) => Value::Struct(convert_struct(config, original, &updated_schema)?),
             None => Value::Null,
         };
-        Ok(Some(self.side.new_record(
-            &record,
+        Ok(Some(self.side.replace(
+            record,
             Some(updated_schema),
             converted,
         )))

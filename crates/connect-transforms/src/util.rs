@@ -101,44 +101,31 @@ impl Side {
 
     /// Kafka's `newRecord(record, updatedSchema, updatedValue)`: the other half, the
     /// routing, the timestamp and the headers are kept.
-    pub(crate) fn new_record<R: ConnectRecord>(
+    /// The record with this side replaced, the rest moved along (the record is consumed:
+    /// nothing else is copied).
+    pub(crate) fn replace<R: ConnectRecord>(
         self,
-        record: &R,
+        record: R,
         schema: Option<Schema>,
         value: Value,
     ) -> R {
-        self.new_record_with_headers(record, schema, value, record.headers().clone())
+        match self {
+            Side::Key => record.with_key(schema, value),
+            Side::Value => record.with_value(schema, value),
+        }
     }
 
-    pub(crate) fn new_record_with_headers<R: ConnectRecord>(
+    /// [`Side::replace`], with new headers.
+    pub(crate) fn replace_with_headers<R: ConnectRecord>(
         self,
-        record: &R,
+        record: R,
         schema: Option<Schema>,
         value: Value,
         headers: Headers,
     ) -> R {
-        match self {
-            Side::Key => record.new_record(
-                record.topic().to_string(),
-                record.kafka_partition(),
-                schema,
-                value,
-                record.value_schema().cloned(),
-                record.value().clone(),
-                record.timestamp(),
-                headers,
-            ),
-            Side::Value => record.new_record(
-                record.topic().to_string(),
-                record.kafka_partition(),
-                record.key_schema().cloned(),
-                record.key().clone(),
-                schema,
-                value,
-                record.timestamp(),
-                headers,
-            ),
-        }
+        let mut record = self.replace(record, schema, value);
+        *record.headers_mut() = headers;
+        record
     }
 }
 

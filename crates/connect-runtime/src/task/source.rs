@@ -527,21 +527,17 @@ impl SourceTaskRunner {
     ) -> Result<Option<Prepared>, (Stage, String, ConnectError)> {
         // The transformed record is sent; the original is what commit_record and the
         // offsets speak of, as in Kafka.
-        let transformed;
-        let record: &SourceRecord = if self.transforms.is_empty() {
-            original
-        } else {
+        let mut transformed = None;
+        if !self.transforms.is_empty() {
             match self.transforms.apply(original.clone()) {
-                Ok(Some(next)) => {
-                    transformed = next;
-                    &transformed
-                }
+                Ok(Some(next)) => transformed = Some(next),
                 Ok(None) => return Ok(None),
                 Err(failure) => {
                     return Err((Stage::Transformation, failure.class_name, failure.error));
                 }
             }
-        };
+        }
+        let record: &SourceRecord = transformed.as_ref().unwrap_or(original);
         let topic = &record.topic;
         let converters = &self.converters;
         let key = self
@@ -584,10 +580,15 @@ impl SourceTaskRunner {
                 .map_err(|e| (Stage::HeaderConverter, converters.header_class.clone(), e))?;
             headers.push((header.key.clone(), bytes));
         }
+        let (partition, timestamp) = (record.kafka_partition, record.timestamp);
+        let topic = match transformed {
+            Some(record) => record.topic,
+            None => original.topic.clone(),
+        };
         Ok(Some(Prepared {
-            topic: record.topic.clone(),
-            partition: record.kafka_partition,
-            timestamp: record.timestamp,
+            topic,
+            partition,
+            timestamp,
             key,
             value,
             headers,
@@ -713,17 +714,19 @@ impl SourceTaskRunner {
                 known_topics.remember(&prepared.topic)
             }
         };
-        let mut headers = OwnedHeaders::new_with_capacity(prepared.headers.len());
-        for (key, value) in &prepared.headers {
-            headers = headers.insert(KafkaHeader {
-                key,
-                value: value.as_deref(),
-            });
-        }
         let sequence = submitted.submit(original, Arc::clone(&topic));
         let mut base: BaseRecord<'_, [u8], [u8], usize> =
             BaseRecord::with_opaque_to(&topic, sequence);
         if !prepared.headers.is_empty() {
+            // librdkafka allocates a header list even when it is empty: only records with
+            // headers get one.
+            let mut headers = OwnedHeaders::new_with_capacity(prepared.headers.len());
+            for (key, value) in &prepared.headers {
+                headers = headers.insert(KafkaHeader {
+                    key,
+                    value: value.as_deref(),
+                });
+            }
             base = base.headers(headers);
         }
         if let Some(key) = prepared.key.as_deref() {
