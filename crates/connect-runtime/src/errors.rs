@@ -140,12 +140,15 @@ impl ErrorHandling {
         &self,
         mut operation: impl FnMut() -> Result<T, ConnectError>,
     ) -> Result<T, ConnectError> {
-        let started = tokio::time::Instant::now();
+        // The clock starts at the first failure: the common first-time success reads no
+        // clock (this runs for every key and value a task converts).
+        let mut started = None;
         let mut delay = RETRY_DELAY_MIN;
         loop {
             match operation() {
                 Ok(value) => return Ok(value),
                 Err(error) if error.is_retriable() => {
+                    let started = *started.get_or_insert_with(tokio::time::Instant::now);
                     let remaining = match self.retry_timeout {
                         None => delay,
                         Some(timeout) => timeout.saturating_sub(started.elapsed()),
