@@ -748,11 +748,20 @@ impl SourceTaskRunner {
                     if error.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) =>
                 {
                     base = returned;
-                    // Let deliveries drain, serving their acknowledgements meanwhile.
+                    // Let deliveries drain, serving their acknowledgements meanwhile: all
+                    // that are waiting, so that a full queue is refilled a response's
+                    // worth at a time rather than one record per wake-up.
                     if let Ok(Some(ack)) =
                         tokio::time::timeout(Duration::from_millis(10), self.acks.recv()).await
                     {
-                        Self::handle_ack(&self.id, &self.status.metrics, submitted, ack)?
+                        Self::handle_ack(&self.id, &self.status.metrics, submitted, ack)?;
+                        let mut taken = 1;
+                        while taken < ACK_BURST
+                            && let Ok(ack) = self.acks.try_recv()
+                        {
+                            Self::handle_ack(&self.id, &self.status.metrics, submitted, ack)?;
+                            taken += 1;
+                        }
                     }
                 }
                 Err((error, _)) => {
