@@ -51,7 +51,10 @@
 //! [`DatagenSourceConnector::with_progress`] makes the connector's tasks report, per
 //! connector name, how many records they returned and how many the worker acknowledged
 //! (through `commit_record`), and when the first and last acknowledgement arrived:
-//! benchmarks measure delivery with it.
+//! benchmarks measure delivery with it. A task counts acknowledgements on its own and
+//! publishes them when it next polls (at least every 10 ms once it has nothing left to
+//! send), commits or stops: shared counters touched per record by several tasks would
+//! cost the pipeline more than what they measure.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -241,20 +244,45 @@ impl ConnectorProgress {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn record_ack(&self, delivered: bool) {
-        let now = Instant::now();
+    /// Adds a task's acknowledgements since it last published.
+    fn publish(&self, pending: &mut PendingAcks) {
+        let (Some(first), Some(last)) = (pending.first.take(), pending.last.take()) else {
+            return;
+        };
         {
             let mut times = self
                 .times
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            times.0.get_or_insert(now);
-            times.1 = Some(now);
+            let earliest = times.0.map_or(first, |t| t.min(first));
+            times.0 = Some(earliest);
+            times.1 = Some(times.1.map_or(last, |t| t.max(last)));
         }
+        self.delivered
+            .fetch_add(std::mem::take(&mut pending.delivered), Ordering::Relaxed);
+        self.acknowledged
+            .fetch_add(std::mem::take(&mut pending.acknowledged), Ordering::Release);
+    }
+}
+
+/// A task's acknowledgements not yet published to its [`ConnectorProgress`].
+#[derive(Debug, Default)]
+struct PendingAcks {
+    acknowledged: u64,
+    delivered: u64,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+impl PendingAcks {
+    fn record(&mut self, delivered: bool) {
+        let now = Instant::now();
+        self.first.get_or_insert(now);
+        self.last = Some(now);
+        self.acknowledged += 1;
         if delivered {
-            self.delivered.fetch_add(1, Ordering::Relaxed);
+            self.delivered += 1;
         }
-        self.acknowledged.fetch_add(1, Ordering::Release);
     }
 }
 
@@ -436,9 +464,16 @@ struct Running {
     pacer: Option<Pacer>,
     exhausted_since: Option<tokio::time::Instant>,
     progress: Option<Arc<ConnectorProgress>>,
+    pending: PendingAcks,
 }
 
 impl Running {
+    fn publish(&mut self) {
+        if let Some(progress) = &self.progress {
+            progress.publish(&mut self.pending);
+        }
+    }
+
     /// How many sequence numbers this task still owns (`u64::MAX` when unlimited).
     fn remaining(&self) -> u64 {
         if self.max_records == 0 {
@@ -597,6 +632,7 @@ impl SourceTask for DatagenSourceTask {
                 .progress
                 .as_ref()
                 .map(|p| p.connector(&context.connector_name)),
+            pending: PendingAcks::default(),
         });
         Ok(())
     }
@@ -605,6 +641,7 @@ impl SourceTask for DatagenSourceTask {
         let running = self.running.as_mut().ok_or_else(|| {
             ConnectError::other("the datagen task has not been started; call start before poll")
         })?;
+        running.publish();
         let remaining = running.remaining();
         if remaining == 0 {
             let now = tokio::time::Instant::now();
@@ -641,13 +678,25 @@ impl SourceTask for DatagenSourceTask {
         _record: &SourceRecord,
         metadata: Option<&RecordMetadata>,
     ) -> ConnectResult<()> {
-        if let Some(progress) = self.running.as_ref().and_then(|r| r.progress.as_ref()) {
-            progress.record_ack(metadata.is_some());
+        if let Some(running) = self.running.as_mut()
+            && running.progress.is_some()
+        {
+            running.pending.record(metadata.is_some());
+        }
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> ConnectResult<()> {
+        if let Some(running) = self.running.as_mut() {
+            running.publish();
         }
         Ok(())
     }
 
     async fn stop(&mut self) -> ConnectResult<()> {
+        if let Some(running) = self.running.as_mut() {
+            running.publish();
+        }
         self.running = None;
         Ok(())
     }
@@ -886,6 +935,9 @@ mod tests {
         task.commit_record(&records[1], None).await.expect("commit");
         let counters = progress.connector("gen");
         assert_eq!(counters.polled.load(Ordering::Relaxed), 4);
+        // Published when the task next polls, commits or stops.
+        assert_eq!(counters.acknowledged.load(Ordering::Relaxed), 0);
+        task.commit().await.expect("commit");
         assert_eq!(counters.acknowledged.load(Ordering::Relaxed), 2);
         assert_eq!(counters.delivered.load(Ordering::Relaxed), 1);
         let (first, last) = counters.ack_times();
