@@ -170,3 +170,106 @@ pub fn is_retriable(error: &KafkaError) -> bool {
         None => false,
     }
 }
+
+/// The committed offsets of a sink connector's consumer group, read and written by a
+/// consumer of the group that never joins it (Kafka Connect's KIP-875 for sink
+/// connectors). Writing is only safe while the group has no members, which is why the
+/// herder requires the connector to be STOPPED first.
+pub struct SinkGroupOffsets {
+    consumer: rdkafka::consumer::BaseConsumer,
+    timeout: Duration,
+}
+
+/// A sink connector's topics: its `topics` list or its `topics.regex`.
+pub enum SinkTopics {
+    List(Vec<String>),
+    Regex(regex::Regex),
+}
+
+impl SinkTopics {
+    fn matches(&self, topic: &str) -> bool {
+        match self {
+            SinkTopics::List(topics) => topics.iter().any(|t| t == topic),
+            SinkTopics::Regex(regex) => regex.is_match(topic),
+        }
+    }
+}
+
+impl SinkGroupOffsets {
+    /// A client of `group_id` with the given config layers (`group.id` is set last).
+    pub fn new(
+        bootstrap_servers: &str,
+        group_id: &str,
+        layers: &[&BTreeMap<String, String>],
+        timeout: Duration,
+    ) -> Result<Self, KafkaError> {
+        let mut config = client_config(bootstrap_servers, layers);
+        config
+            .set("group.id", group_id)
+            .set("enable.auto.commit", "false");
+        Ok(SinkGroupOffsets {
+            consumer: config.create()?,
+            timeout,
+        })
+    }
+
+    /// `(topic, partition, offset)` for every partition of `topics` with a committed
+    /// offset, sorted. Blocking.
+    pub fn committed(&self, topics: &SinkTopics) -> Result<Vec<(String, i32, i64)>, KafkaError> {
+        use rdkafka::consumer::Consumer;
+        let metadata = self.consumer.fetch_metadata(None, self.timeout)?;
+        let mut list = rdkafka::TopicPartitionList::new();
+        for topic in metadata.topics() {
+            if topics.matches(topic.name()) {
+                for partition in topic.partitions() {
+                    list.add_partition(topic.name(), partition.id());
+                }
+            }
+        }
+        if list.count() == 0 {
+            return Ok(Vec::new());
+        }
+        let committed = self.consumer.committed_offsets(list, self.timeout)?;
+        let mut offsets: Vec<(String, i32, i64)> = committed
+            .elements()
+            .iter()
+            .filter_map(|e| match e.offset() {
+                rdkafka::Offset::Offset(offset) => {
+                    Some((e.topic().to_string(), e.partition(), offset))
+                }
+                _ => None,
+            })
+            .collect();
+        offsets.sort();
+        Ok(offsets)
+    }
+
+    /// Commits `(topic, partition, offset)` for the group. Blocking.
+    pub fn commit(&self, offsets: &[(String, i32, i64)]) -> Result<(), KafkaError> {
+        use rdkafka::consumer::{CommitMode, Consumer};
+        let mut list = rdkafka::TopicPartitionList::new();
+        for (topic, partition, offset) in offsets {
+            list.add_partition_offset(topic, *partition, rdkafka::Offset::Offset(*offset))?;
+        }
+        self.consumer.commit(&list, CommitMode::Sync)
+    }
+}
+
+/// Deletes a consumer group (a sink connector's offsets reset); `Ok(false)` when there
+/// was no such group.
+pub async fn delete_group(
+    bootstrap_servers: &str,
+    group_id: &str,
+    layers: &[&BTreeMap<String, String>],
+    timeout: Duration,
+) -> Result<bool, KafkaError> {
+    let admin: AdminClient<DefaultClientContext> =
+        client_config(bootstrap_servers, layers).create()?;
+    let options = AdminOptions::new().operation_timeout(Some(timeout));
+    let results = admin.delete_groups(&[group_id], &options).await?;
+    match results.into_iter().next() {
+        Some(Ok(_)) | None => Ok(true),
+        Some(Err((_, RDKafkaErrorCode::GroupIdNotFound))) => Ok(false),
+        Some(Err((_, code))) => Err(KafkaError::AdminOp(code)),
+    }
+}

@@ -575,6 +575,148 @@ impl Worker {
     }
 }
 
+/// How long a sink connector's offsets request may take at the broker.
+const SINK_OFFSETS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A sink connector's consumer group and the client settings of its tasks' consumers.
+struct SinkGroup {
+    bootstrap: String,
+    group_id: String,
+    worker: BTreeMap<String, String>,
+    connector: BTreeMap<String, String>,
+}
+
+impl Worker {
+    fn sink_group(&self, name: &str, props: &Props) -> SinkGroup {
+        let mut worker = self.config.client_overrides("consumer.");
+        worker.remove("max.poll.records");
+        let mut connector = prefixed(props, "consumer.override");
+        connector.remove("max.poll.records");
+        // The tasks' consumers take group.id from the connector's override, then the
+        // worker's consumer settings, then `connect-<name>` (see `sink_consumer`).
+        let group_id = connector
+            .get("group.id")
+            .or(worker.get("group.id"))
+            .cloned()
+            .unwrap_or_else(|| format!("connect-{name}"));
+        SinkGroup {
+            bootstrap: self.config.bootstrap_servers(),
+            group_id,
+            worker,
+            connector,
+        }
+    }
+
+    /// The committed offsets of a sink connector's consumer group on its topics, as
+    /// `(topic, partition, offset)`.
+    pub async fn sink_connector_offsets(
+        &self,
+        name: &str,
+        props: &Props,
+    ) -> Result<Vec<(String, i32, i64)>, ConnectError> {
+        let topics = sink_topics(props)?;
+        let group = self.sink_group(name, props);
+        tokio::task::spawn_blocking(move || {
+            let client = crate::kafka::SinkGroupOffsets::new(
+                &group.bootstrap,
+                &group.group_id,
+                &[&group.worker, &group.connector],
+                SINK_OFFSETS_TIMEOUT,
+            )
+            .map_err(|e| ConnectError::other_with("cannot create a consumer for the group", e))?;
+            client.committed(&topics).map_err(|e| {
+                ConnectError::other_with(
+                    format!(
+                        "failed to read the offsets of consumer group {}",
+                        group.group_id
+                    ),
+                    e,
+                )
+            })
+        })
+        .await
+        .map_err(|e| ConnectError::other_with("offsets request interrupted", e))?
+    }
+
+    /// Commits `(topic, partition, offset)` for a sink connector's consumer group.
+    pub async fn alter_sink_connector_offsets(
+        &self,
+        name: &str,
+        props: &Props,
+        offsets: Vec<(String, i32, i64)>,
+    ) -> Result<(), ConnectError> {
+        let group = self.sink_group(name, props);
+        tokio::task::spawn_blocking(move || {
+            let client = crate::kafka::SinkGroupOffsets::new(
+                &group.bootstrap,
+                &group.group_id,
+                &[&group.worker, &group.connector],
+                SINK_OFFSETS_TIMEOUT,
+            )
+            .map_err(|e| ConnectError::other_with("cannot create a consumer for the group", e))?;
+            client.commit(&offsets).map_err(|e| {
+                ConnectError::other_with(
+                    format!(
+                        "failed to alter the offsets of consumer group {}",
+                        group.group_id
+                    ),
+                    e,
+                )
+            })
+        })
+        .await
+        .map_err(|e| ConnectError::other_with("offsets request interrupted", e))?
+    }
+
+    /// Deletes a sink connector's consumer group, as Kafka Connect resets sink offsets:
+    /// its tasks then start from `auto.offset.reset` (earliest).
+    pub async fn reset_sink_connector_offsets(
+        &self,
+        name: &str,
+        props: &Props,
+    ) -> Result<(), ConnectError> {
+        let group = self.sink_group(name, props);
+        crate::kafka::delete_group(
+            &group.bootstrap,
+            &group.group_id,
+            &[&group.worker, &group.connector],
+            SINK_OFFSETS_TIMEOUT,
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            ConnectError::other_with(
+                format!("failed to delete consumer group {}", group.group_id),
+                e,
+            )
+        })
+    }
+}
+
+/// A sink connector's `topics` or `topics.regex`.
+fn sink_topics(props: &Props) -> Result<crate::kafka::SinkTopics, ConnectError> {
+    let regex = props.get(cc::TOPICS_REGEX).map(|s| s.trim()).unwrap_or("");
+    if !regex.is_empty() {
+        let regex = regex::Regex::new(&format!("^(?:{regex})$")).map_err(|e| {
+            ConnectError::other(format!(
+                "Invalid value {regex} for configuration topics.regex: {e}"
+            ))
+        })?;
+        return Ok(crate::kafka::SinkTopics::Regex(regex));
+    }
+    Ok(crate::kafka::SinkTopics::List(
+        props
+            .get(cc::TOPICS)
+            .map(|t| {
+                t.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    ))
+}
+
 /// The keys of `props` under `prefix.`, with the prefix removed.
 pub fn prefixed(props: &Props, prefix: &str) -> BTreeMap<String, String> {
     let prefix = format!("{prefix}.");

@@ -1055,8 +1055,27 @@ impl Herder for StandaloneHerder {
             .get(name)
             .ok_or_else(|| HerderError::connector_not_found(name))?;
         if self.connector_type(&record.config) == ConnectorType::Sink {
+            let config = record.config.clone();
+            drop(state);
+            let committed = self
+                .worker
+                .sink_connector_offsets(name, &config)
+                .await
+                .map_err(|e| HerderError::internal_with("failed to read offsets", e))?;
             return Ok(ConnectorOffsets {
-                offsets: Vec::new(),
+                offsets: committed
+                    .into_iter()
+                    .map(|(topic, partition, offset)| ConnectorOffset {
+                        partition: serde_json::Map::from_iter([
+                            (SINK_TOPIC_KEY.to_string(), topic.into()),
+                            (SINK_PARTITION_KEY.to_string(), partition.into()),
+                        ]),
+                        offset: Some(serde_json::Map::from_iter([(
+                            SINK_OFFSET_KEY.to_string(),
+                            offset.into(),
+                        )])),
+                    })
+                    .collect(),
             });
         }
         let offsets = self
@@ -1087,16 +1106,28 @@ impl Herder for StandaloneHerder {
             .get(name)
             .ok_or_else(|| HerderError::connector_not_found(name))?;
         self.require_stopped(name, record)?;
-        if self.connector_type(&record.config) == ConnectorType::Sink {
-            return Err(HerderError::BadRequest(
-                "Altering offsets of sink connectors is not supported by this worker yet"
-                    .to_string(),
-            ));
-        }
         if offsets.offsets.is_empty() {
             return Err(HerderError::BadRequest(
                 "The offsets to be modified must not be null or empty".to_string(),
             ));
+        }
+        if self.connector_type(&record.config) == ConnectorType::Sink {
+            let parsed = parse_sink_offsets(&offsets)?;
+            let config = record.config.clone();
+            drop(state);
+            self.worker
+                .alter_sink_connector_offsets(name, &config, parsed)
+                .await
+                .map_err(|e| {
+                    HerderError::internal_with(
+                        format!("Failed to alter offsets for connector {name}"),
+                        e,
+                    )
+                })?;
+            return Ok(Message {
+                message: "The offsets for this connector have been altered successfully"
+                    .to_string(),
+            });
         }
         let pairs: Vec<_> = offsets
             .offsets
@@ -1136,6 +1167,22 @@ impl Herder for StandaloneHerder {
             .get(name)
             .ok_or_else(|| HerderError::connector_not_found(name))?;
         self.require_stopped(name, record)?;
+        if self.connector_type(&record.config) == ConnectorType::Sink {
+            let config = record.config.clone();
+            drop(state);
+            self.worker
+                .reset_sink_connector_offsets(name, &config)
+                .await
+                .map_err(|e| {
+                    HerderError::internal_with(
+                        format!("Failed to reset offsets for connector {name}"),
+                        e,
+                    )
+                })?;
+            return Ok(Message {
+                message: "The offsets for this connector have been reset successfully".to_string(),
+            });
+        }
         let existing = self
             .worker
             .offset_store()
@@ -1151,4 +1198,77 @@ impl Herder for StandaloneHerder {
             message: "The offsets for this connector have been reset successfully".to_string(),
         })
     }
+}
+
+/// The keys of a sink connector's offsets (Kafka's `SinkUtils`).
+const SINK_TOPIC_KEY: &str = "kafka_topic";
+const SINK_PARTITION_KEY: &str = "kafka_partition";
+const SINK_OFFSET_KEY: &str = "kafka_offset";
+
+/// A JSON number or numeric string as an integer (Kafka accepts both `10` and `"10"`).
+fn json_integer(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `PATCH /connectors/{c}/offsets` for a sink connector, as Kafka's
+/// `SinkUtils.parseSinkConnectorOffsets` checks it: `(topic, partition, offset)`.
+fn parse_sink_offsets(offsets: &ConnectorOffsets) -> HerderResult<Vec<(String, i32, i64)>> {
+    let bad = |message: String| HerderError::BadRequest(message);
+    let mut parsed = Vec::with_capacity(offsets.offsets.len());
+    for entry in &offsets.offsets {
+        let partition = &entry.partition;
+        let (Some(topic), Some(number)) = (
+            partition.get(SINK_TOPIC_KEY),
+            partition.get(SINK_PARTITION_KEY),
+        ) else {
+            return Err(bad(format!(
+                "The partition for a sink connector offset must contain the keys '{SINK_TOPIC_KEY}' and '{SINK_PARTITION_KEY}'"
+            )));
+        };
+        let topic = match topic {
+            serde_json::Value::String(topic) if !topic.is_empty() => topic.clone(),
+            serde_json::Value::Null => {
+                return Err(bad(
+                    "Kafka topic names must be valid strings and may not be null".to_string(),
+                ));
+            }
+            other => other.to_string().trim_matches('"').to_string(),
+        };
+        if number.is_null() {
+            return Err(bad(
+                "Kafka partitions must be valid numbers and may not be null".to_string(),
+            ));
+        }
+        let partition = json_integer(number)
+            .and_then(|n| i32::try_from(n).ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                bad(format!(
+                    "Failed to parse the following Kafka partition value in the provided offsets: '{}'. Partition values for sink connectors need to be integers.",
+                    number.to_string().trim_matches('"')
+                ))
+            })?;
+        let Some(offset) = &entry.offset else {
+            return Err(bad(format!(
+                "Resetting the offset of one partition ({topic}-{partition}) of a sink connector is not supported by this worker; DELETE /connectors/{{connector}}/offsets resets them all"
+            )));
+        };
+        let Some(value) = offset.get(SINK_OFFSET_KEY) else {
+            return Err(bad(format!(
+                "The offset for a sink connector should either be null or contain the key '{SINK_OFFSET_KEY}'"
+            )));
+        };
+        let offset = json_integer(value).filter(|n| *n >= 0).ok_or_else(|| {
+            bad(format!(
+                "Failed to parse the following Kafka offset value in the provided offsets: '{}'. Offset values for sink connectors need to be integers.",
+                value.to_string().trim_matches('"')
+            ))
+        })?;
+        parsed.push((topic, partition, offset));
+    }
+    Ok(parsed)
 }
