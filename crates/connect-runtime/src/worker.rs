@@ -607,14 +607,17 @@ impl Worker {
         }
     }
 
-    /// The committed offsets of a sink connector's consumer group on its topics, as
-    /// `(topic, partition, offset)`.
-    pub async fn sink_connector_offsets(
+    /// Runs `op` on a blocking thread with a client of a sink connector's consumer group;
+    /// `what` names the operation in errors.
+    async fn with_sink_group<T: Send + 'static>(
         &self,
         name: &str,
         props: &Props,
-    ) -> Result<Vec<(String, i32, i64)>, ConnectError> {
-        let topics = sink_topics(props)?;
+        what: &'static str,
+        op: impl FnOnce(&crate::kafka::SinkGroupOffsets) -> Result<T, rdkafka::error::KafkaError>
+        + Send
+        + 'static,
+    ) -> Result<T, ConnectError> {
         let group = self.sink_group(name, props);
         tokio::task::spawn_blocking(move || {
             let client = crate::kafka::SinkGroupOffsets::new(
@@ -624,18 +627,29 @@ impl Worker {
                 SINK_OFFSETS_TIMEOUT,
             )
             .map_err(|e| ConnectError::other_with("cannot create a consumer for the group", e))?;
-            client.committed(&topics).map_err(|e| {
+            op(&client).map_err(|e| {
                 ConnectError::other_with(
-                    format!(
-                        "failed to read the offsets of consumer group {}",
-                        group.group_id
-                    ),
+                    format!("failed to {what} of consumer group {}", group.group_id),
                     e,
                 )
             })
         })
         .await
         .map_err(|e| ConnectError::other_with("offsets request interrupted", e))?
+    }
+
+    /// The committed offsets of a sink connector's consumer group on its topics, as
+    /// `(topic, partition, offset)`.
+    pub async fn sink_connector_offsets(
+        &self,
+        name: &str,
+        props: &Props,
+    ) -> Result<Vec<(String, i32, i64)>, ConnectError> {
+        let topics = sink_topics(props)?;
+        self.with_sink_group(name, props, "read the offsets", move |client| {
+            client.committed(&topics)
+        })
+        .await
     }
 
     /// Commits `(topic, partition, offset)` for a sink connector's consumer group.
@@ -645,27 +659,10 @@ impl Worker {
         props: &Props,
         offsets: Vec<(String, i32, i64)>,
     ) -> Result<(), ConnectError> {
-        let group = self.sink_group(name, props);
-        tokio::task::spawn_blocking(move || {
-            let client = crate::kafka::SinkGroupOffsets::new(
-                &group.bootstrap,
-                &group.group_id,
-                &[&group.worker, &group.connector],
-                SINK_OFFSETS_TIMEOUT,
-            )
-            .map_err(|e| ConnectError::other_with("cannot create a consumer for the group", e))?;
-            client.commit(&offsets).map_err(|e| {
-                ConnectError::other_with(
-                    format!(
-                        "failed to alter the offsets of consumer group {}",
-                        group.group_id
-                    ),
-                    e,
-                )
-            })
+        self.with_sink_group(name, props, "alter the offsets", move |client| {
+            client.commit(&offsets)
         })
         .await
-        .map_err(|e| ConnectError::other_with("offsets request interrupted", e))?
     }
 
     /// Deletes a sink connector's consumer group, as Kafka Connect resets sink offsets:
@@ -693,28 +690,20 @@ impl Worker {
     }
 }
 
-/// A sink connector's `topics` or `topics.regex`.
+/// A sink connector's `topics` or `topics.regex`, read as its tasks read them.
 fn sink_topics(props: &Props) -> Result<crate::kafka::SinkTopics, ConnectError> {
-    let regex = props.get(cc::TOPICS_REGEX).map(|s| s.trim()).unwrap_or("");
-    if !regex.is_empty() {
-        let regex = regex::Regex::new(&format!("^(?:{regex})$")).map_err(|e| {
-            ConnectError::other(format!(
-                "Invalid value {regex} for configuration topics.regex: {e}"
-            ))
-        })?;
-        return Ok(crate::kafka::SinkTopics::Regex(regex));
+    let config = ConnectorConfig::new(&cc::sink_config_def(), props)
+        .map_err(|e| ConnectError::other_with("invalid connector config", e))?;
+    match config.topics_regex() {
+        Some(regex) => regex::Regex::new(&format!("^(?:{regex})$"))
+            .map(crate::kafka::SinkTopics::Regex)
+            .map_err(|e| {
+                ConnectError::other(format!(
+                    "Invalid value {regex} for configuration topics.regex: {e}"
+                ))
+            }),
+        None => Ok(crate::kafka::SinkTopics::List(config.topics())),
     }
-    Ok(crate::kafka::SinkTopics::List(
-        props
-            .get(cc::TOPICS)
-            .map(|t| {
-                t.split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default(),
-    ))
 }
 
 /// The keys of `props` under `prefix.`, with the prefix removed.

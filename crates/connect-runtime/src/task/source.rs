@@ -417,16 +417,8 @@ impl SourceTaskRunner {
                             if changed.is_err() || control.is_paused() { break Some(Ok(Vec::new())); }
                         }
                         Some(ack) = self.acks.recv() => {
-                            // Acknowledgements come in bursts (one per record of a batch
-                            // Kafka answered): take what is there without another select.
-                            let mut next = Some(ack);
-                            let mut taken = 0;
-                            while let Some(ack) = next {
-                                if let Err(failure) = Self::handle_ack(&self.id, &self.status.metrics, submitted, ack) {
-                                    return LoopEnd::Failed(failure);
-                                }
-                                taken += 1;
-                                next = if taken < ACK_BURST { self.acks.try_recv().ok() } else { None };
+                            if let Err(failure) = Self::handle_ack_burst(&self.id, &self.status.metrics, submitted, &mut self.acks, ack) {
+                                return LoopEnd::Failed(failure);
                             }
                         }
                         _ = flush_timer.tick() => {
@@ -477,19 +469,39 @@ impl SourceTaskRunner {
         }
     }
 
+    /// Handles `first` and the acknowledgements already waiting behind it, up to
+    /// [`ACK_BURST`]: they come in bursts (one per record of a batch Kafka answered), and
+    /// taking them together spares the loop a wake-up per record.
+    fn handle_ack_burst(
+        id: &ConnectorTaskId,
+        metrics: &TaskMetricsHandle,
+        submitted: &mut SubmittedRecords,
+        acks: &mut mpsc::UnboundedReceiver<Ack>,
+        first: Ack,
+    ) -> Result<(), TaskFailure> {
+        Self::handle_ack(id, metrics, submitted, first)?;
+        for _ in 1..ACK_BURST {
+            match acks.try_recv() {
+                Ok(ack) => Self::handle_ack(id, metrics, submitted, ack)?,
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+
     fn handle_ack(
         id: &ConnectorTaskId,
         metrics: &TaskMetricsHandle,
         submitted: &mut SubmittedRecords,
         ack: Ack,
     ) -> Result<(), TaskFailure> {
+        let topic = submitted
+            .topic_of(ack.sequence)
+            .unwrap_or_default()
+            .to_string();
         match ack.result {
             Ok((partition, offset, timestamp)) => {
                 metrics.written.inc();
-                let topic = submitted
-                    .topic_of(ack.sequence)
-                    .unwrap_or_default()
-                    .to_string();
                 submitted.acknowledge(
                     ack.sequence,
                     Some(RecordMetadata {
@@ -501,22 +513,16 @@ impl SourceTaskRunner {
                 );
                 Ok(())
             }
-            Err(error) => {
-                let topic = submitted
-                    .topic_of(ack.sequence)
-                    .unwrap_or_default()
-                    .to_string();
-                Err(TaskFailure::stage(StageError {
-                    task: id.clone(),
-                    stage: Stage::KafkaProduce,
-                    class_name: "org.apache.kafka.clients.producer.KafkaProducer".to_string(),
-                    record: Some(format!("source record is for topic '{topic}'")),
-                    source: ConnectError::other_with(
-                        "Unrecoverable exception from producer send callback",
-                        error,
-                    ),
-                }))
-            }
+            Err(error) => Err(TaskFailure::stage(StageError {
+                task: id.clone(),
+                stage: Stage::KafkaProduce,
+                class_name: "org.apache.kafka.clients.producer.KafkaProducer".to_string(),
+                record: Some(format!("source record is for topic '{topic}'")),
+                source: ConnectError::other_with(
+                    "Unrecoverable exception from producer send callback",
+                    error,
+                ),
+            })),
         }
     }
 
@@ -754,14 +760,13 @@ impl SourceTaskRunner {
                     if let Ok(Some(ack)) =
                         tokio::time::timeout(Duration::from_millis(10), self.acks.recv()).await
                     {
-                        Self::handle_ack(&self.id, &self.status.metrics, submitted, ack)?;
-                        let mut taken = 1;
-                        while taken < ACK_BURST
-                            && let Ok(ack) = self.acks.try_recv()
-                        {
-                            Self::handle_ack(&self.id, &self.status.metrics, submitted, ack)?;
-                            taken += 1;
-                        }
+                        Self::handle_ack_burst(
+                            &self.id,
+                            &self.status.metrics,
+                            submitted,
+                            &mut self.acks,
+                            ack,
+                        )?;
                     }
                 }
                 Err((error, _)) => {
