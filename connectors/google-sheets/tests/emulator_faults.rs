@@ -14,17 +14,6 @@ use sheets_emulator::{DropSpec, EndpointKind, FaultSpec, SpreadsheetSeed, ValueI
 
 const SHEET: &str = "Form responses 1";
 
-fn emails(records: &[connect_api::SourceRecord]) -> Vec<String> {
-    records
-        .iter()
-        .map(|r| field(r, "Email address").unwrap_or_default())
-        .collect()
-}
-
-fn users(range: std::ops::Range<usize>) -> Vec<String> {
-    range.map(|i| format!("user{i}@example.com")).collect()
-}
-
 #[tokio::test]
 async fn injected_500s_429s_and_dropped_connections_lose_and_repeat_nothing() {
     let harness = Harness::start("faults-transient@tributary-test.iam.gserviceaccount.com");

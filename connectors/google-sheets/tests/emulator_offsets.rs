@@ -14,17 +14,6 @@ use sheets_emulator::{SpreadsheetSeed, ValueInputOption};
 
 const SHEET: &str = "Form responses 1";
 
-fn emails(records: &[connect_api::SourceRecord]) -> Vec<String> {
-    records
-        .iter()
-        .map(|r| field(r, "Email address").unwrap_or_default())
-        .collect()
-}
-
-fn users(range: std::ops::Range<usize>) -> Vec<String> {
-    range.map(|i| format!("user{i}@example.com")).collect()
-}
-
 fn append(harness: &Harness, id: &str, range: std::ops::Range<usize>) {
     let rows: Vec<serde_json::Value> = range.map(response).collect();
     harness

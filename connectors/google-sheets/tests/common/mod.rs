@@ -229,6 +229,19 @@ pub fn field(record: &SourceRecord, name: &str) -> Option<String> {
     }
 }
 
+/// The "Email address" answers of Forms records, in order (see [`forms_rows`]).
+pub fn emails(records: &[SourceRecord]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| field(r, "Email address").unwrap_or_default())
+        .collect()
+}
+
+/// The addresses [`forms_rows`] writes for responses `range`.
+pub fn users(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("user{i}@example.com")).collect()
+}
+
 /// The row number header of a record.
 pub fn row_of(record: &SourceRecord) -> u64 {
     record
