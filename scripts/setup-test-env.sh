@@ -4,20 +4,25 @@
 #
 #   1. C build tools for rdkafka-sys (librdkafka is built from source by cargo): gcc, g++,
 #      make, pkg-config, zlib headers; and Python with venv. apt-get only if one is missing.
-#   2. Tansu 0.6.0, the Kafka-protocol broker of the integration tests
-#      (cargo install, ~10 min on 2 cores; skipped when `tansu --version` says 0.6.0).
-#   3. <workspace>/.venv (git-ignored) with tests/python/requirements.txt: confluent-kafka,
+#   2. Apache Kafka and Kafka Connect (version pinned in tests/kafka/pom.xml) from Maven
+#      Central into <workspace>/.cache/kafka/<version>/ (git-ignored): the broker of the
+#      integration tests and benchmarks, and Kafka Connect as the reference that the
+#      differential tests compare with. Needs Java 17+ and Maven (apt-get only if missing).
+#      Skipped when the cache was filled from the same pom.xml.
+#   3. The Kafka oracle (tests/kafka/oracle/*.java: Kafka Connect's converters and
+#      transformations behind a JSON-lines protocol), compiled with javac against those jars
+#      into .cache/kafka/<version>/oracle/; skipped when the sources did not change.
+#   4. <workspace>/.venv (git-ignored) with tests/python/requirements.txt: confluent-kafka,
 #      kafka-python, kafka-connect-py.
-#   4. cargo-nextest, if `cargo nextest --version` fails.
+#   5. cargo-nextest, if `cargo nextest --version` fails.
 #
-# Env: TANSU_BIN (use this tansu binary if it is 0.6.0), PYTHON (interpreter used to create
-# the venv, default python3).
+# Env: PYTHON (interpreter used to create the venv, default python3), JAVA_HOME (the JDK
+# to use; default: java on PATH).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-TANSU_VERSION="0.6.0"
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in
 *":$CARGO_BIN:"*) ;;
@@ -76,42 +81,99 @@ ensure_system_packages() {
 	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# --- 2. tansu ---------------------------------------------------------------------------
-tansu_version() {
-	local bin="$1"
-	[ -x "$bin" ] || return 1
-	"$bin" --version 2>/dev/null | awk '{print $2}'
+# --- 2. Apache Kafka ----------------------------------------------------------------------
+KAFKA_POM="$ROOT/tests/kafka/pom.xml"
+KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM")"
+KAFKA_HOME="$ROOT/.cache/kafka/$KAFKA_VERSION"
+MVN_DEP=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+
+java_bin() {
+	if [ -n "${JAVA_HOME:-}" ]; then echo "$JAVA_HOME/bin/java"; else echo java; fi
 }
 
-find_tansu() {
-	local c
-	for c in "${TANSU_BIN:-}" "$(command -v tansu 2>/dev/null || true)" "$CARGO_BIN/tansu"; do
-		if [ -n "$c" ] && [ "$(tansu_version "$c" || true)" = "$TANSU_VERSION" ]; then
-			echo "$c"
-			return 0
-		fi
-	done
-	return 1
+java_major() {
+	"$(java_bin)" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p'
 }
 
-ensure_tansu() {
-	local bin
-	if bin="$(find_tansu)"; then
-		log "tansu $TANSU_VERSION: $bin"
+ensure_java_maven() {
+	local missing=() major
+	major="$(java_major 2>/dev/null || true)"
+	if [ -z "$major" ] || [ "$major" -lt 17 ] || ! command -v javac >/dev/null 2>&1; then
+		missing+=(openjdk-17-jdk-headless)
+	fi
+	command -v mvn >/dev/null 2>&1 || missing+=(maven)
+	if [ ${#missing[@]} -eq 0 ]; then
+		log "java $major, $(mvn -v 2>/dev/null | head -n1 | sed 's/\x1b\[[0-9;]*m//g')"
 		return 0
 	fi
-	log "installing tansu $TANSU_VERSION (cargo install, ~10 min on 2 cores)"
-	# libsql (sqlite engine, used by the tests) and dynostore (memory engine) are not in the
-	# default features. Newer releases need a newer rustc: keep the pin.
-	cargo install "tansu@$TANSU_VERSION" --locked --features libsql,dynostore
-	bin="$(find_tansu)" || {
-		log "tansu $TANSU_VERSION still not found after install" >&2
+	if ! command -v apt-get >/dev/null 2>&1; then
+		log "missing ${missing[*]} (Kafka needs Java 17+) and no apt-get: install them by hand" >&2
 		return 1
-	}
-	log "tansu $TANSU_VERSION: $bin"
+	fi
+	log "installing ${missing[*]}"
+	as_root apt-get update -q
+	DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# --- 3. python venv ---------------------------------------------------------------------
+ensure_kafka() {
+	[ -n "$KAFKA_VERSION" ] || {
+		log "no <kafka.version> in $KAFKA_POM" >&2
+		return 1
+	}
+	local want stamp="$KAFKA_HOME/.pom.sha256"
+	want="$(sha256sum "$KAFKA_POM" | awk '{print $1}')"
+	if [ "$(cat "$stamp" 2>/dev/null || true)" = "$want" ] && [ -n "$(ls "$KAFKA_HOME/lib" 2>/dev/null)" ]; then
+		log "Apache Kafka $KAFKA_VERSION: $KAFKA_HOME"
+		return 0
+	fi
+	log "fetching Apache Kafka $KAFKA_VERSION with Maven into $KAFKA_HOME"
+	mkdir -p "$ROOT/.cache/kafka"
+	local tmp
+	tmp="$(mktemp -d "$ROOT/.cache/kafka/.fetch-XXXXXX")"
+	cp "$KAFKA_POM" "$tmp/pom.xml"
+	(
+		cd "$tmp"
+		mvn -B -q -Dstyle.color=never "$MVN_DEP:copy-dependencies" -DoutputDirectory=lib -DincludeScope=runtime \
+			-DexcludeArtifactIds=connect-file,connect-test-plugins
+		mvn -B -q -Dstyle.color=never "$MVN_DEP:copy-dependencies" -DoutputDirectory=plugins/connect-file \
+			-DincludeArtifactIds=connect-file -DexcludeTransitive=true
+		mvn -B -q -Dstyle.color=never "$MVN_DEP:copy-dependencies" -DoutputDirectory=plugins/test-plugins \
+			-DincludeArtifactIds=connect-test-plugins -DexcludeTransitive=true
+	) || {
+		rm -rf "$tmp"
+		return 1
+	}
+	rm -f "$tmp/pom.xml"
+	rm -rf "$KAFKA_HOME"
+	mv "$tmp" "$KAFKA_HOME"
+	echo "$want" >"$stamp"
+	log "Apache Kafka $KAFKA_VERSION: $(ls "$KAFKA_HOME/lib" | wc -l) jars"
+}
+
+# --- 3. the Kafka oracle ------------------------------------------------------------------
+ensure_oracle() {
+	local src="$ROOT/tests/kafka/oracle" out="$KAFKA_HOME/oracle"
+	if [ -z "$(find "$src" -name '*.java' 2>/dev/null)" ]; then
+		log "Kafka oracle: no sources in $src" >&2
+		return 1
+	fi
+	local want
+	want="$( (cd "$src" && find . -name '*.java' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | awk '{print $1}')"
+	if [ "$(cat "$out/.sources.sha256" 2>/dev/null || true)" = "$want" ]; then
+		log "Kafka oracle: up to date"
+		return 0
+	fi
+	log "compiling the Kafka oracle"
+	rm -rf "$out"
+	mkdir -p "$out/classes"
+	local javac=javac
+	[ -z "${JAVA_HOME:-}" ] || javac="$JAVA_HOME/bin/javac"
+	find "$src" -name '*.java' -print0 | xargs -0 "$javac" -nowarn -encoding UTF-8 --release 17 \
+		-cp "$KAFKA_HOME/lib/*" -d "$out/classes"
+	echo "$want" >"$out/.sources.sha256"
+}
+
+# --- 4. python venv ---------------------------------------------------------------------
 ensure_python_venv() {
 	local venv="$ROOT/.venv" req="$ROOT/tests/python/requirements.txt"
 	local stamp="$venv/.tributary-requirements.sha256"
@@ -136,7 +198,7 @@ ensure_python_venv() {
 	echo "$want" >"$stamp"
 }
 
-# --- 4. cargo-nextest -------------------------------------------------------------------
+# --- 5. cargo-nextest -------------------------------------------------------------------
 ensure_nextest() {
 	if cargo nextest --version >/dev/null 2>&1; then
 		log "$(cargo nextest --version 2>/dev/null | head -n1)"
@@ -148,7 +210,9 @@ ensure_nextest() {
 
 total=$SECONDS
 step "system packages" ensure_system_packages
-step "tansu" ensure_tansu
+step "java and maven" ensure_java_maven
+step "apache kafka" ensure_kafka
+step "kafka oracle" ensure_oracle
 step "python venv" ensure_python_venv
 step "cargo-nextest" ensure_nextest
 log "test environment ready in $((SECONDS - total))s"
