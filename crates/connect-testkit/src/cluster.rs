@@ -1,8 +1,8 @@
-//! [`KafkaCluster`]: a real broker (a Tansu child process, or an external cluster) and
-//! the Kafka helpers tests need around it.
+//! [`KafkaCluster`]: a real Apache Kafka broker (the test run's shared one, one of the
+//! test's own, or an external cluster) and the Kafka helpers tests need around it.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,64 +17,78 @@ use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::util::Timeout;
 
-use crate::broker::{TansuBroker, find_tansu, free_port};
+use crate::kafka::{
+    KafkaBroker, KafkaDist, SharedBroker, accepts_connections, lock_run, process_alive,
+};
 use crate::record::{Delivered, ProduceRecord, Record};
 use crate::wait::wait_for;
 
 /// Env variable: bootstrap servers of an existing cluster to test against instead of
-/// starting a Tansu broker (e.g. Apache Kafka: `TRIBUTARY_TEST_BOOTSTRAP_SERVERS=host:9092`).
+/// the Apache Kafka broker the test kit starts (`TRIBUTARY_TEST_BOOTSTRAP_SERVERS=host:9092`).
 pub const BOOTSTRAP_SERVERS_ENV: &str = "TRIBUTARY_TEST_BOOTSTRAP_SERVERS";
-/// Env variable: when set, a broker's temp dir (sqlite db and log) is kept after the test.
+/// Env variable: when set, a dedicated broker's temp dir (data and log) is kept after the
+/// test.
 pub const KEEP_BROKER_DIR_ENV: &str = "TRIBUTARY_KEEP_BROKER_DIR";
-/// Env variable: seconds to wait for a started broker to answer metadata (default 60).
+/// Env variable: seconds to wait for a started broker to answer metadata (default 120).
 pub const BROKER_START_TIMEOUT_ENV: &str = "TRIBUTARY_BROKER_START_TIMEOUT_SECS";
 
 /// How long admin requests and metadata queries may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Start attempts (each on a fresh port) before giving up on Tansu.
-const START_ATTEMPTS: u32 = 5;
+/// Start attempts (each on fresh ports) before giving up on a broker.
+const START_ATTEMPTS: u32 = 3;
 
 type Admin = AdminClient<DefaultClientContext>;
 
-/// A Kafka cluster for one test: either a Tansu broker process owned by this value (killed
-/// on drop, its temp dir removed), or an external cluster named by
+/// Which broker a [`KafkaCluster`] talks to.
+enum Broker {
+    /// Named by [`BOOTSTRAP_SERVERS_ENV`]; nothing is started or stopped.
+    External,
+    /// The test run's shared Apache Kafka broker (see the `kafka` module).
+    Shared(SharedBroker),
+    /// A broker of this test's own, killed on drop.
+    Dedicated(KafkaBroker),
+}
+
+/// A Kafka cluster for a test: the test run's shared Apache Kafka broker, a broker of the
+/// test's own ([`KafkaCluster::start_dedicated`]), or an external cluster named by
 /// [`BOOTSTRAP_SERVERS_ENV`].
 ///
-/// Use [`KafkaCluster::unique_topic`] for topic names so that tests sharing an external
-/// cluster never collide.
+/// Use [`KafkaCluster::unique_topic`] for topic names (and unique group ids) so that tests
+/// sharing a cluster never collide.
 pub struct KafkaCluster {
-    // Fields drop in order: the clients close before the broker is killed.
+    // Fields drop in order: the clients close before a dedicated broker is killed.
     admin: Arc<Admin>,
     meta: Arc<BaseConsumer>,
     producer: FutureProducer,
     bootstrap: String,
     cluster_id: Option<String>,
-    broker: Option<TansuBroker>,
+    broker: Broker,
 }
 
 impl std::fmt::Debug for KafkaCluster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KafkaCluster")
             .field("bootstrap", &self.bootstrap)
-            .field("external", &self.broker.is_none())
-            .field("log", &self.broker.as_ref().map(|b| b.log_path()))
+            .field("external", &self.is_external())
+            .field("log", &self.broker_log_path())
             .finish()
     }
 }
 
 impl KafkaCluster {
     /// The cluster for a test: the external one if [`BOOTSTRAP_SERVERS_ENV`] is set,
-    /// otherwise a new Tansu broker (see [`KafkaCluster::start_tansu`]).
+    /// otherwise the test run's shared Apache Kafka broker (started by the first test that
+    /// asks for it, stopped when the test runner exits).
     pub async fn start() -> Result<KafkaCluster> {
         match std::env::var(BOOTSTRAP_SERVERS_ENV) {
             Ok(servers) if !servers.trim().is_empty() => Self::external(servers.trim()).await,
-            _ => Self::start_tansu().await,
+            _ => Self::shared().await,
         }
     }
 
     /// Connects to an existing cluster and checks that it answers metadata.
     pub async fn external(bootstrap_servers: &str) -> Result<KafkaCluster> {
-        let cluster = Self::connect(bootstrap_servers.to_owned(), None, None)?;
+        let cluster = Self::connect(bootstrap_servers.to_owned(), None, Broker::External)?;
         cluster
             .wait_for_metadata(Duration::from_secs(30))
             .await
@@ -82,47 +96,136 @@ impl KafkaCluster {
         Ok(cluster)
     }
 
-    /// Starts a Tansu broker on a free port of 127.0.0.1 with the sqlite storage engine in
-    /// a temp dir, and waits (by polling metadata) until it answers.
-    pub async fn start_tansu() -> Result<KafkaCluster> {
-        let bin = find_tansu()?;
+    /// The test run's shared Apache Kafka broker: found under the run's lock, or started.
+    async fn shared() -> Result<KafkaCluster> {
+        let lock = tokio::task::spawn_blocking(lock_run).await??;
+        if let Some(broker) = lock.recorded() {
+            let bootstrap = broker.bootstrap.clone();
+            let cluster = Self::connect(
+                bootstrap.clone(),
+                Some(broker.cluster_id.clone()),
+                Broker::Shared(broker),
+            )?;
+            match cluster.wait_for_metadata(Duration::from_secs(30)).await {
+                Ok(_) => {
+                    cluster.announce();
+                    return Ok(cluster);
+                }
+                Err(e) => tracing::warn!("the run's broker {bootstrap} does not answer: {e:#}"),
+            }
+        }
+        let dist = KafkaDist::locate()?;
         let timeout = start_timeout();
         let mut failures = Vec::new();
         for attempt in 1..=START_ATTEMPTS {
-            let port = free_port()?;
-            let cluster_id = format!("tributary-test-{}", crate::unique_suffix());
             let started = Instant::now();
-            let broker = TansuBroker::spawn(bin.clone(), port, cluster_id.clone())?;
+            let (broker, mut child) = {
+                let dist = dist.clone();
+                let lock = &lock;
+                tokio::task::block_in_place(|| lock.spawn(&dist, attempt))?
+            };
+            let cluster = Self::connect(
+                broker.bootstrap.clone(),
+                Some(broker.cluster_id.clone()),
+                Broker::Shared(broker.clone()),
+            )?;
+            let exited = || child.try_wait().ok().flatten().map(|s| s.to_string());
+            match cluster.wait_until_ready(timeout, exited).await {
+                Ok(()) => {
+                    lock.record(&broker)?;
+                    tracing::info!(
+                        bootstrap = %broker.bootstrap,
+                        "apache kafka {} ready in {:?}",
+                        broker.version,
+                        started.elapsed()
+                    );
+                    cluster.announce();
+                    return Ok(cluster);
+                }
+                Err(StartFailure::Exited(e)) => {
+                    // Typically a port was taken between free_port() and the bind: retry.
+                    tracing::warn!("kafka start attempt {attempt} failed: {e:#}");
+                    failures.push(format!("attempt {attempt}: {e:#}"));
+                }
+                Err(StartFailure::Fatal(e)) => {
+                    let _ = child.kill();
+                    return Err(e);
+                }
+            }
+        }
+        bail!(
+            "apache kafka did not start after {START_ATTEMPTS} attempts:\n{}",
+            failures.join("\n")
+        )
+    }
+
+    /// A broker of this test's own (an Apache Kafka child process on free ports, with its
+    /// data in a temp dir), for tests that stop, kill or restart their broker. Killed when
+    /// the cluster drops. With [`BOOTSTRAP_SERVERS_ENV`] set, this is an error: such tests
+    /// cannot run against an external cluster.
+    pub async fn start_dedicated() -> Result<KafkaCluster> {
+        if std::env::var(BOOTSTRAP_SERVERS_ENV).is_ok_and(|s| !s.trim().is_empty()) {
+            bail!(
+                "{BOOTSTRAP_SERVERS_ENV} is set: a test that needs a broker of its own cannot run"
+            );
+        }
+        let dist = KafkaDist::locate()?;
+        let timeout = start_timeout();
+        let mut failures = Vec::new();
+        for attempt in 1..=START_ATTEMPTS {
+            let started = Instant::now();
+            let broker = tokio::task::block_in_place(|| KafkaBroker::spawn(&dist))?;
+            let bootstrap = broker.bootstrap_servers();
+            let cluster_id = broker.cluster_id().to_owned();
             let mut cluster =
-                Self::connect(format!("127.0.0.1:{port}"), Some(cluster_id), Some(broker))?;
-            match cluster.wait_until_ready(timeout).await {
+                Self::connect(bootstrap, Some(cluster_id), Broker::Dedicated(broker))?;
+            match cluster.wait_until_dedicated_ready(timeout).await {
                 Ok(()) => {
                     tracing::info!(
                         bootstrap = %cluster.bootstrap,
                         log = ?cluster.broker_log_path(),
-                        "tansu broker ready in {:?}",
+                        "dedicated apache kafka ready in {:?}",
                         started.elapsed()
                     );
+                    cluster.announce();
                     return Ok(cluster);
                 }
                 Err(StartFailure::Exited(e)) => {
-                    // Typically the port was taken between free_port() and the bind: retry.
-                    tracing::warn!("tansu start attempt {attempt} failed: {e:#}");
+                    tracing::warn!("kafka start attempt {attempt} failed: {e:#}");
                     failures.push(format!("attempt {attempt}: {e:#}"));
                 }
                 Err(StartFailure::Fatal(e)) => return Err(e),
             }
         }
         bail!(
-            "tansu did not start after {START_ATTEMPTS} attempts:\n{}",
+            "apache kafka did not start after {START_ATTEMPTS} attempts:\n{}",
             failures.join("\n")
         )
+    }
+
+    /// Says on stderr which broker a test uses and where its log is: the test runner shows
+    /// a failing test's output, so a failure always names the log to read.
+    fn announce(&self) {
+        match &self.broker {
+            Broker::External => {}
+            Broker::Shared(b) => eprintln!(
+                "connect-testkit: Apache Kafka {} (shared by this test run) at {}, log {}",
+                b.version,
+                b.bootstrap,
+                b.log_path.display()
+            ),
+            Broker::Dedicated(b) => eprintln!(
+                "connect-testkit: Apache Kafka (this test's own) at {}, log {}",
+                b.bootstrap_servers(),
+                b.log_path().display()
+            ),
+        }
     }
 
     fn connect(
         bootstrap: String,
         cluster_id: Option<String>,
-        broker: Option<TansuBroker>,
+        broker: Broker,
     ) -> Result<KafkaCluster> {
         let base = base_config(&bootstrap);
         let admin: Admin = base.create().context("creating the admin client")?;
@@ -146,63 +249,84 @@ impl KafkaCluster {
         })
     }
 
-    async fn wait_until_ready(&mut self, timeout: Duration) -> Result<(), StartFailure> {
+    /// Waits until the broker at `self.bootstrap` listens and answers metadata with the
+    /// expected cluster id; `exited` tells whether its process has died meanwhile.
+    async fn wait_until_ready(
+        &self,
+        timeout: Duration,
+        mut exited: impl FnMut() -> Option<String>,
+    ) -> Result<(), StartFailure> {
         let deadline = Instant::now() + timeout;
-        let Some(broker) = self.broker.as_mut() else {
-            return Err(StartFailure::Fatal(anyhow!("no broker process")));
+        let addr: std::net::SocketAddr = self
+            .bootstrap
+            .parse()
+            .map_err(|e| StartFailure::Fatal(anyhow!("bad address {}: {e}", self.bootstrap)))?;
+        let log_tail = || self.broker_log_tail(8192).unwrap_or_default();
+        let log_path = || {
+            self.broker_log_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
         };
         // Cheap first: wait for the port to accept connections (or the process to die).
         loop {
-            if let Some(status) = broker.exit_status() {
+            if let Some(status) = exited() {
                 return Err(StartFailure::Exited(anyhow!(
-                    "tansu exited with {status} before answering; log {}:\n{}",
-                    broker.log_path().display(),
-                    broker.log_tail(4096)
+                    "kafka exited with {status} before answering; log {}:\n{}",
+                    log_path(),
+                    log_tail()
                 )));
             }
-            if broker.accepts_connections() {
+            if accepts_connections(addr) {
                 break;
             }
             if Instant::now() >= deadline {
                 return Err(StartFailure::Fatal(anyhow!(
-                    "tansu did not listen on {} within {timeout:?}; log {}:\n{}",
-                    broker.addr(),
-                    broker.log_path().display(),
-                    broker.log_tail(4096)
+                    "kafka did not listen on {addr} within {timeout:?}; log {}:\n{}",
+                    log_path(),
+                    log_tail()
                 )));
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         // Then a real Kafka metadata round trip through rdkafka, and a check that the
         // broker answering is ours (another test's broker may have won a port race).
         let remaining = deadline.saturating_duration_since(Instant::now());
         let result = self.wait_for_metadata(remaining).await;
-        let broker = self
-            .broker
-            .as_mut()
-            .ok_or_else(|| StartFailure::Fatal(anyhow!("no broker process")))?;
-        if let Some(status) = broker.exit_status() {
+        if let Some(status) = exited() {
             return Err(StartFailure::Exited(anyhow!(
-                "tansu exited with {status}; log {}:\n{}",
-                broker.log_path().display(),
-                broker.log_tail(4096)
+                "kafka exited with {status}; log {}:\n{}",
+                log_path(),
+                log_tail()
             )));
         }
         let found_id = result.map_err(|e| {
             StartFailure::Fatal(e.context(format!(
-                "tansu on {} does not answer metadata; log {}:\n{}",
-                broker.addr(),
-                broker.log_path().display(),
-                broker.log_tail(4096)
+                "kafka on {addr} does not answer metadata; log {}:\n{}",
+                log_path(),
+                log_tail()
             )))
         })?;
         match (&self.cluster_id, found_id) {
             (Some(want), Some(got)) if *want != got => Err(StartFailure::Exited(anyhow!(
-                "port {} is served by another broker (cluster id {got}, expected {want})",
-                broker.port()
+                "{addr} is served by another broker (cluster id {got}, expected {want})"
             ))),
             _ => Ok(()),
         }
+    }
+
+    async fn wait_until_dedicated_ready(&mut self, timeout: Duration) -> Result<(), StartFailure> {
+        let Broker::Dedicated(broker) = &mut self.broker else {
+            return Err(StartFailure::Fatal(anyhow!("not a dedicated broker")));
+        };
+        // The exit-status probe would need `&mut` to the broker while `self` is borrowed:
+        // look the process up by pid instead.
+        let pid = broker.pid();
+        let this = &*self;
+        this.wait_until_ready(timeout, || {
+            pid.filter(|pid| !process_alive(*pid))
+                .map(|pid| format!("process {pid} gone"))
+        })
+        .await
     }
 
     /// Polls metadata until at least one broker is listed; returns the cluster id.
@@ -231,7 +355,7 @@ impl KafkaCluster {
 
     /// True when testing against an external cluster (no broker process is owned).
     pub fn is_external(&self) -> bool {
-        self.broker.is_none()
+        matches!(self.broker, Broker::External)
     }
 
     /// A client config with `bootstrap.servers` set, for tests that build their own
@@ -250,19 +374,37 @@ impl KafkaCluster {
         &self.admin
     }
 
-    /// The broker's combined stdout/stderr log file (`None` for an external cluster).
-    pub fn broker_log_path(&self) -> Option<&Path> {
-        self.broker.as_ref().map(TansuBroker::log_path)
+    /// The broker's log file (`None` for an external cluster). The shared broker's log is
+    /// kept after the run, under `target/kafka-test/run-<runner pid>/`.
+    pub fn broker_log_path(&self) -> Option<PathBuf> {
+        match &self.broker {
+            Broker::External => None,
+            Broker::Shared(b) => Some(b.log_path.clone()),
+            Broker::Dedicated(b) => Some(b.log_path()),
+        }
     }
 
     /// The last `max_bytes` of the broker log (`None` for an external cluster).
     pub fn broker_log_tail(&self, max_bytes: u64) -> Option<String> {
-        self.broker.as_ref().map(|b| b.log_tail(max_bytes))
+        match &self.broker {
+            Broker::External => None,
+            Broker::Shared(b) => Some(b.log_tail(max_bytes)),
+            Broker::Dedicated(b) => Some(b.log_tail(max_bytes)),
+        }
     }
 
-    /// The broker's temp dir holding `tansu.db` and `tansu.log` (`None` if external).
+    /// A dedicated broker's temp dir holding `server.properties`, `broker.log` and `data/`
+    /// (`None` for the shared broker or an external cluster).
     pub fn broker_data_dir(&self) -> Option<&Path> {
-        self.broker.as_ref().map(TansuBroker::data_dir)
+        match &self.broker {
+            Broker::Dedicated(b) => Some(b.data_dir()),
+            _ => None,
+        }
+    }
+
+    /// True when this test owns its broker ([`KafkaCluster::start_dedicated`]).
+    pub fn is_dedicated(&self) -> bool {
+        matches!(self.broker, Broker::Dedicated(_))
     }
 
     /// A topic name `<prefix>-<random>` that no other test uses.
@@ -321,11 +463,6 @@ impl KafkaCluster {
     }
 
     /// Deletes a topic (a missing topic is fine).
-    ///
-    /// **Tansu 0.6.0 bug:** with the sqlite engine, DeleteTopics deletes *every* topic of
-    /// the cluster, not just this one (its `topic_delete_by.sql` matches on the cluster
-    /// only). Only delete topics on a broker of your own, and never on an external cluster
-    /// shared with other tests.
     pub async fn delete_topic(&self, name: &str) -> Result<()> {
         let opts = AdminOptions::new().operation_timeout(Some(REQUEST_TIMEOUT));
         let results = self
@@ -365,8 +502,8 @@ impl KafkaCluster {
         .await?
     }
 
-    /// Topic configs as returned by DescribeConfigs. Tansu 0.6.0 returns only the
-    /// explicitly set ones.
+    /// Topic configs as returned by DescribeConfigs (every config with a value: the
+    /// broker's defaults too).
     pub async fn topic_config(&self, topic: &str) -> Result<BTreeMap<String, String>> {
         let opts = AdminOptions::new().request_timeout(Some(REQUEST_TIMEOUT));
         let results = self
@@ -576,7 +713,7 @@ impl KafkaCluster {
     }
 
     /// Stops the broker gracefully (SIGTERM, SIGKILL after 10 s), keeping its data.
-    /// Not possible for an external cluster.
+    /// Only for a broker of the test's own ([`KafkaCluster::start_dedicated`]).
     pub fn stop_broker(&mut self) -> Result<()> {
         self.owned_broker()?.stop(Duration::from_secs(10))
     }
@@ -594,18 +731,48 @@ impl KafkaCluster {
             broker.stop(Duration::from_secs(10))?;
         }
         broker.respawn()?;
-        self.wait_until_ready(start_timeout())
+        self.wait_until_dedicated_ready(start_timeout())
             .await
             .map_err(|e| match e {
                 StartFailure::Exited(e) | StartFailure::Fatal(e) => e,
             })
-            .context("restarting tansu")
+            .context("restarting kafka")?;
+        // A broker that answers metadata may still be loading its logs: wait until every
+        // partition has a leader again, so that the test sees the cluster as a client would
+        // after a restart settles.
+        let meta = Arc::clone(&self.meta);
+        wait_for(start_timeout(), Duration::from_millis(50), move || {
+            let meta = Arc::clone(&meta);
+            async move {
+                tokio::task::spawn_blocking(move || -> Result<Option<()>> {
+                    let md = meta.fetch_metadata(None, Duration::from_secs(5))?;
+                    let settled = md.topics().iter().all(|t| {
+                        t.error().is_none()
+                            && !t.partitions().is_empty()
+                            && t.partitions()
+                                .iter()
+                                .all(|p| p.leader() >= 0 && p.error().is_none())
+                    });
+                    Ok(settled.then_some(()))
+                })
+                .await?
+            }
+        })
+        .await
+        .context("partitions without a leader after the restart")?;
+        Ok(())
     }
 
-    fn owned_broker(&mut self) -> Result<&mut TansuBroker> {
-        self.broker
-            .as_mut()
-            .ok_or_else(|| anyhow!("the broker of an external cluster cannot be controlled"))
+    fn owned_broker(&mut self) -> Result<&mut KafkaBroker> {
+        match &mut self.broker {
+            Broker::Dedicated(b) => Ok(b),
+            Broker::Shared(_) => Err(anyhow!(
+                "the test run's shared broker cannot be controlled: use KafkaCluster::start_dedicated"
+            )),
+            Broker::External => Err(anyhow!(
+                "the broker of an external cluster cannot be controlled"
+            )),
+        }
     }
 }
 
@@ -620,7 +787,7 @@ fn start_timeout() -> Duration {
         .ok()
         .and_then(|s| s.parse().ok())
         .map(Duration::from_secs)
-        .unwrap_or(Duration::from_secs(60))
+        .unwrap_or(Duration::from_secs(120))
 }
 
 /// A topic name `<prefix>-<random>`.

@@ -1,31 +1,27 @@
-//! Test harness for Tributary's integration tests: a real Kafka-protocol broker per test,
-//! Kafka helpers around it, deadline-based waiting, and independent verification through
-//! Python Kafka clients.
+//! Test harness for Tributary's integration tests: Apache Kafka as the broker, Kafka
+//! helpers around it, deadline-based waiting, independent verification through Python Kafka
+//! clients, and Apache Kafka Connect's own classes as an oracle ([`oracle`]).
 //!
 //! # Brokers
 //!
-//! [`KafkaCluster::start`] gives a test its own cluster:
+//! [`KafkaCluster::start`] gives a test a cluster:
 //!
-//! - If `TRIBUTARY_TEST_BOOTSTRAP_SERVERS` is set (e.g. `host:9092` of an Apache Kafka
-//!   cluster), that cluster is used and no process is started. Tests must then keep to
-//!   their own topics: use [`KafkaCluster::unique_topic`] for every topic name.
-//! - Otherwise a [Tansu](https://crates.io/crates/tansu) 0.6.0 broker is started as a child
-//!   process: `tansu broker --listener-url tcp://127.0.0.1:PORT --advertised-listener-url
-//!   tcp://127.0.0.1:PORT --storage-engine sqlite://<tempdir>/tansu.db --cluster-id <unique>`
-//!   on a free port, with its stdout/stderr in `<tempdir>/tansu.log`
-//!   ([`KafkaCluster::broker_log_path`]). Start-up waits for a metadata answer through an
-//!   rdkafka client (and checks the cluster id, so a port race with a parallel test is
-//!   detected and retried on another port). The process is killed and the temp dir removed
-//!   when the [`KafkaCluster`] is dropped; a watchdog also kills it if the test process dies
-//!   without unwinding. The sqlite engine is used because Tansu 0.6.0's memory engine
-//!   reports wrong offsets.
+//! - If `TRIBUTARY_TEST_BOOTSTRAP_SERVERS` is set (`host:9092` of any Kafka cluster), that
+//!   cluster is used and no process is started.
+//! - Otherwise the test run's shared Apache Kafka broker: the version pinned in
+//!   `tests/kafka/pom.xml`, from the jars `scripts/setup-test-env.sh` put in
+//!   `.cache/kafka/<version>/`, a single-node KRaft broker (combined broker and controller,
+//!   storage formatted by Kafka's `StorageTool`) on free ports of 127.0.0.1. The first test
+//!   of a run starts it; the others connect to it; it stops when the test runner (nextest or
+//!   cargo) exits, whether tests passed or not. See the [`kafka`] module for how.
 //!
-//! Each broker takes ~25 ms to start, so every test can have its own; many can run in
-//! parallel (cargo-nextest runs test binaries and tests in parallel).
+//! Either way tests share the cluster, so every test keeps to its own topics and group
+//! ids: use [`KafkaCluster::unique_topic`] for every name. Each test prints on stderr
+//! which broker it uses and where the broker's log is (kept in
+//! `target/kafka-test/run-<runner pid>/`), so a failing test's output names the log.
 //!
-//! Tansu 0.6.0 does not auto-create topics: create them with
-//! [`KafkaCluster::create_topic`] (producing to a missing topic only fails at the message
-//! timeout). Its DescribeConfigs returns only explicitly set configs.
+//! A test that stops, kills or restarts its broker takes one of its own with
+//! [`KafkaCluster::start_dedicated`] (a child process, killed when the value drops).
 //!
 //! Records are produced with [`KafkaCluster::produce`] / [`KafkaCluster::produce_batch`]
 //! (which wait for delivery reports) and read back with [`KafkaCluster::consume_all`] or
@@ -44,17 +40,17 @@
 //! confluent-kafka and kafka-connect-py). [`PythonEnv::consume_with_python`] runs
 //! `tests/python/consume.py` to read a topic with a client that is not ours;
 //! [`PythonEnv::run_python_script`] runs any script. Both confluent-kafka and kafka-python
-//! read from Tansu 0.6.0 ([`PyClient`]).
+//! read from Apache Kafka ([`PyClient`]).
 //!
 //! # Environment variables
 //!
 //! | variable | effect |
 //! |---|---|
-//! | `TRIBUTARY_TEST_BOOTSTRAP_SERVERS` | use this external cluster instead of starting Tansu |
-//! | `TANSU_BIN` | the `tansu` binary (default: `tansu` on `PATH`, then `~/.cargo/bin/tansu`) |
-//! | `TRIBUTARY_TANSU_LOG` | `RUST_LOG` filter for the broker (default `info`) |
-//! | `TRIBUTARY_BROKER_START_TIMEOUT_SECS` | how long to wait for a broker to answer (default 60) |
-//! | `TRIBUTARY_KEEP_BROKER_DIR` | if set, keep each broker's temp dir (db and log) after the test |
+//! | `TRIBUTARY_TEST_BOOTSTRAP_SERVERS` | use this external cluster instead of starting Apache Kafka |
+//! | `TRIBUTARY_KAFKA_HOME` | an Apache Kafka folder laid out like `.cache/kafka/<version>` (`lib/`, `plugins/`) |
+//! | `JAVA_HOME` | the JDK that runs Kafka (default: `java` on `PATH`) |
+//! | `TRIBUTARY_BROKER_START_TIMEOUT_SECS` | how long to wait for a broker to answer (default 120) |
+//! | `TRIBUTARY_KEEP_BROKER_DIR` | if set, keep a dedicated broker's temp dir (data and log) after the test |
 //! | `TRIBUTARY_PYTHON` | the Python interpreter (default `<workspace>/.venv/bin/python`) |
 //!
 //! # Example
@@ -78,19 +74,21 @@
 //! # Ok(()) }
 //! ```
 
-mod broker;
 mod cluster;
 pub mod connector;
+pub mod kafka;
+pub mod oracle;
 mod python;
 mod record;
 mod wait;
 
-pub use broker::{TANSU_BIN_ENV, TANSU_LOG_ENV, find_tansu, free_port};
 pub use cluster::{
     BOOTSTRAP_SERVERS_ENV, BROKER_START_TIMEOUT_ENV, KEEP_BROKER_DIR_ENV, KafkaCluster,
     unique_topic,
 };
 pub use connector::{MemoryOffsetStore, SourceTaskHarness};
+pub use kafka::{KAFKA_HOME_ENV, KafkaBroker, KafkaDist, free_port};
+pub use oracle::{JavaError, KafkaOracle};
 pub use python::{
     PYTHON_ENV, PyClient, PyRecord, PythonEnv, ScriptOutput, consume_with_python,
     run_python_script, workspace_root,
