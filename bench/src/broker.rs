@@ -1,55 +1,64 @@
-//! The broker a benchmark runs against: a Tansu child process of its own (memory engine for
-//! speed, sqlite where offsets must be right), or an external cluster named by
-//! [`BOOTSTRAP_ENV`].
+//! The broker a benchmark runs against: an Apache Kafka broker of its own (the version the
+//! test setup pinned and fetched, started by connect-testkit), or an external cluster named
+//! by [`BOOTSTRAP_ENV`].
 
-use std::io::Write as _;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use connect_testkit::{KafkaBroker, KafkaDist};
 use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::types::RDKafkaErrorCode;
-use tempfile::TempDir;
 
-/// Bootstrap servers of an existing cluster to benchmark against instead of starting Tansu.
+/// Bootstrap servers of an existing cluster to benchmark against instead of starting one.
 pub const BOOTSTRAP_ENV: &str = "TRIBUTARY_BENCH_BOOTSTRAP_SERVERS";
 
-/// Tansu's storage engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
-    /// `memory://`: fast; its offsets are wrong at batch granularity (Tansu 0.6.0), so
-    /// benchmarks count delivery acknowledgements instead of reading end offsets.
-    Memory,
-    /// `sqlite://`: correct offsets, ~70k records/s.
-    Sqlite,
-}
+/// Records sent to a fresh broker before it is measured, so that its JVM has compiled
+/// the produce path (a cold broker is several times slower for its first seconds).
+const WARM_UP_RECORDS: usize = 200_000;
 
 /// A broker for one measurement.
 pub struct Broker {
     bootstrap: String,
-    child: Option<Child>,
-    watchdog: Option<Child>,
-    dir: Option<TempDir>,
+    kafka: Option<KafkaBroker>,
 }
 
 impl Broker {
-    /// The external cluster when [`BOOTSTRAP_ENV`] is set, otherwise a fresh Tansu.
-    pub fn start(engine: Engine) -> Result<Broker> {
+    /// The external cluster when [`BOOTSTRAP_ENV`] is set, otherwise a fresh Apache Kafka
+    /// broker, warmed up.
+    pub fn start() -> Result<Broker> {
         match std::env::var(BOOTSTRAP_ENV) {
             Ok(servers) if !servers.trim().is_empty() => Broker::external(servers.trim()),
             _ => {
                 let mut last = None;
-                for _ in 0..5 {
-                    match Self::start_tansu(engine) {
+                for _ in 0..3 {
+                    match Self::start_kafka() {
                         Ok(broker) => return Ok(broker),
                         Err(e) => last = Some(e),
                     }
                 }
-                Err(last.unwrap_or_else(|| anyhow!("tansu did not start")))
+                Err(last.unwrap_or_else(|| anyhow!("kafka did not start")))
             }
+        }
+    }
+
+    /// What [`Broker::start`] gives, for the report.
+    pub fn describe() -> String {
+        match std::env::var(BOOTSTRAP_ENV) {
+            Ok(servers) if !servers.trim().is_empty() => format!("external cluster {servers}"),
+            _ => KafkaDist::locate().map_or_else(
+                |e| format!("apache kafka not found: {e:#}"),
+                |dist| {
+                    format!(
+                        "Apache Kafka {} (KRaft, one node; a fresh broker per measurement, \
+                         warmed up with {WARM_UP_RECORDS} records)",
+                        dist.version()
+                    )
+                },
+            ),
         }
     }
 
@@ -57,9 +66,7 @@ impl Broker {
     pub fn external(bootstrap: &str) -> Result<Broker> {
         let broker = Broker {
             bootstrap: bootstrap.to_string(),
-            child: None,
-            watchdog: None,
-            dir: None,
+            kafka: None,
         };
         broker.wait_for_metadata(Duration::from_secs(30))?;
         Ok(broker)
@@ -67,81 +74,63 @@ impl Broker {
 
     /// Whether this is an external cluster (shared between measurements).
     pub fn is_external(&self) -> bool {
-        self.child.is_none()
+        self.kafka.is_none()
     }
 
-    fn start_tansu(engine: Engine) -> Result<Broker> {
-        let bin = connect_testkit::find_tansu()?;
-        let port = connect_testkit::free_port()?;
-        let dir = tempfile::Builder::new()
-            .prefix("tributary-bench-tansu-")
-            .tempdir()?;
-        let log = std::fs::File::create(dir.path().join("tansu.log"))?;
-        let url = format!("tcp://127.0.0.1:{port}");
-        let storage = match engine {
-            Engine::Memory => "memory://tansu/",
-            // Tansu 0.6.0 resolves sqlite paths relative to its working directory.
-            Engine::Sqlite => "sqlite:///tansu.db",
-        };
-        let child = Command::new(&bin)
-            .arg("broker")
-            .arg("--listener-url")
-            .arg(&url)
-            .arg("--advertised-listener-url")
-            .arg(&url)
-            .arg("--storage-engine")
-            .arg(storage)
-            .arg("--cluster-id")
-            .arg(format!("bench-{}", connect_testkit::unique_suffix()))
-            .current_dir(dir.path())
-            .env_remove("CLUSTER_ID")
-            .env_remove("LISTENER_URL")
-            .env_remove("ADVERTISED_LISTENER_URL")
-            .env_remove("STORAGE_ENGINE")
-            .env_remove("SCHEMA_REGISTRY")
-            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .env_remove("DATA_LAKE")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log.try_clone()?))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .with_context(|| format!("spawning {}", bin.display()))?;
-        let pid = child.id();
-        // Kills the broker if this process dies without dropping the Broker.
-        let watchdog = Command::new("sh")
-            .arg("-c")
-            .arg(format!("read -r _ || kill -9 {pid} 2>/dev/null"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok();
-        let mut broker = Broker {
-            bootstrap: format!("127.0.0.1:{port}"),
-            child: Some(child),
-            watchdog,
-            dir: Some(dir),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
+    fn start_kafka() -> Result<Broker> {
+        let dist = KafkaDist::locate()?;
+        let mut kafka = KafkaBroker::spawn(&dist)?;
+        let deadline = Instant::now() + Duration::from_secs(120);
         loop {
-            if let Some(status) = broker
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                bail!("tansu exited with {status}: {}", broker.log_tail());
+            if let Some(status) = kafka.exit_status() {
+                bail!("kafka exited with {status}: {}", kafka.log_tail(4000));
             }
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            if kafka.accepts_connections() {
                 break;
             }
             if Instant::now() > deadline {
-                bail!("tansu did not listen on {port}: {}", broker.log_tail());
+                bail!(
+                    "kafka did not listen on {}: {}",
+                    kafka.addr(),
+                    kafka.log_tail(4000)
+                );
             }
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(Duration::from_millis(20));
         }
-        broker.wait_for_metadata(Duration::from_secs(30))?;
+        let broker = Broker {
+            bootstrap: kafka.bootstrap_servers(),
+            kafka: Some(kafka),
+        };
+        broker.wait_for_metadata(Duration::from_secs(60))?;
+        broker.warm_up()?;
         Ok(broker)
+    }
+
+    fn warm_up(&self) -> Result<()> {
+        let topic = format!("bench-warm-up-{}", connect_testkit::unique_suffix());
+        let producer: ThreadedProducer<DefaultProducerContext> = self
+            .client_config()
+            .set("linger.ms", "5")
+            .set("acks", "all")
+            .create()
+            .context("warm-up producer")?;
+        let payload = vec![b'x'; 100];
+        for _ in 0..WARM_UP_RECORDS {
+            let mut record = BaseRecord::<(), [u8]>::to(&topic).payload(&payload);
+            loop {
+                match producer.send(record) {
+                    Ok(()) => break,
+                    Err((_, r)) => {
+                        record = r;
+                        producer.poll(Duration::from_millis(5));
+                    }
+                }
+            }
+        }
+        producer
+            .flush(Duration::from_secs(60))
+            .context("warming up the broker")?;
+        Ok(())
     }
 
     fn wait_for_metadata(&self, timeout: Duration) -> Result<()> {
@@ -163,23 +152,12 @@ impl Broker {
         }
     }
 
-    fn log_tail(&self) -> String {
-        self.dir
-            .as_ref()
-            .and_then(|d| std::fs::read_to_string(d.path().join("tansu.log")).ok())
-            .map(|log| {
-                let start = log.len().saturating_sub(2000);
-                log.get(start..).unwrap_or_default().to_string()
-            })
-            .unwrap_or_default()
-    }
-
     pub fn bootstrap(&self) -> &str {
         &self.bootstrap
     }
 
     pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
+        self.kafka.as_ref().and_then(KafkaBroker::pid)
     }
 
     pub fn client_config(&self) -> ClientConfig {
@@ -203,21 +181,5 @@ impl Broker {
             }
         }
         Ok(())
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        if let Some(mut w) = self.watchdog.take() {
-            if let Some(stdin) = w.stdin.as_mut() {
-                // Any line disarms the watchdog (`read` succeeds); then it exits.
-                let _ = stdin.write_all(b"\n");
-            }
-            let _ = w.wait();
-        }
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
     }
 }

@@ -12,5 +12,5 @@ pub mod startup;
 pub mod sustained;
 pub mod throughput;
 
-pub use broker::{BOOTSTRAP_ENV, Broker, Engine};
+pub use broker::{BOOTSTRAP_ENV, Broker};
 pub use process::{AS_WORKER_ENV, WORKER_BIN_ENV, WorkerBin};

@@ -8,14 +8,8 @@ use anyhow::Result;
 use clap::{Parser, ValueEnum};
 use tributary_bench::report::{Table, Verdict, verdict_table};
 use tributary_bench::{
-    AS_WORKER_ENV, Engine, WorkerBin, memory, sheets, startup, sustained, throughput,
+    AS_WORKER_ENV, Broker, WorkerBin, memory, sheets, startup, sustained, throughput,
 };
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum EngineArg {
-    Memory,
-    Sqlite,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Scenario {
@@ -27,8 +21,8 @@ enum Scenario {
     Sustained,
 }
 
-/// Tributary's benchmarks. Each starts its own Tansu broker (memory engine) per
-/// measurement, or uses TRIBUTARY_BENCH_BOOTSTRAP_SERVERS; the worker binary is
+/// Tributary's benchmarks. Each starts its own Apache Kafka broker per measurement (the
+/// version `scripts/setup-test-env.sh` fetched), or uses TRIBUTARY_BENCH_BOOTSTRAP_SERVERS; the worker binary is
 /// TRIBUTARY_BIN, else `tributary` next to this binary.
 #[derive(Parser, Debug)]
 #[command(name = "tributary-bench")]
@@ -48,10 +42,6 @@ struct Cli {
     /// The throughput pipeline's tasks.max (the raw producer baseline is one producer).
     #[arg(long, default_value_t = 1)]
     tasks: usize,
-    /// Tansu's storage engine: memory (speed) or sqlite (a broker that does real work per
-    /// record; its offsets are right).
-    #[arg(long, value_enum, default_value = "memory")]
-    engine: EngineArg,
     /// A worker config key for every worker, in-process or not (repeatable), e.g.
     /// `--worker-prop producer.queue.buffering.max.messages=10000`.
     #[arg(long = "worker-prop", value_name = "KEY=VALUE", value_parser = parse_prop)]
@@ -125,10 +115,6 @@ fn print(table: &Table) {
 async fn run(cli: Cli) -> Result<()> {
     let mut worker = WorkerBin::locate()?;
     worker.extra_props = cli.worker_props.clone();
-    let engine = match cli.engine {
-        EngineArg::Memory => Engine::Memory,
-        EngineArg::Sqlite => Engine::Sqlite,
-    };
     let wants = |s: Scenario| cli.scenario == Scenario::All || cli.scenario == s;
     println!("# tributary-bench\n");
     println!("{}\n", machine_notes(&worker));
@@ -138,7 +124,6 @@ async fn run(cli: Cli) -> Result<()> {
             runs: cli.runs,
             records: cli.records,
             payloads: cli.payloads.clone(),
-            engine,
             tasks: cli.tasks,
             worker_props: cli.worker_props.clone(),
         };
@@ -150,7 +135,6 @@ async fn run(cli: Cli) -> Result<()> {
     if wants(Scenario::Startup) {
         let config = startup::StartupConfig {
             runs: cli.runs,
-            engine,
             worker: worker.clone(),
         };
         let runs = startup::run(&config).await?;
@@ -161,7 +145,6 @@ async fn run(cli: Cli) -> Result<()> {
     if wants(Scenario::Memory) {
         let config = memory::MemoryConfig {
             runs: cli.runs.clamp(1, 3),
-            engine,
             worker: worker.clone(),
             connectors: cli.connectors,
             rate: cli.connector_rate,
@@ -176,7 +159,6 @@ async fn run(cli: Cli) -> Result<()> {
     if wants(Scenario::Sheets) {
         let config = sheets::SheetsConfig {
             runs: cli.runs.clamp(1, 3),
-            engine,
             worker: worker.clone(),
             sizes: vec![cli.sheet_rows / 4, cli.sheet_rows],
         };
@@ -187,7 +169,6 @@ async fn run(cli: Cli) -> Result<()> {
     }
     if wants(Scenario::Sustained) {
         let config = sustained::SustainedConfig {
-            engine,
             worker: worker.clone(),
             duration: Duration::from_secs_f64(cli.minutes * 60.0),
             rate: cli.rate,
@@ -222,10 +203,10 @@ fn machine_notes(worker: &WorkerBin) -> String {
             |kb| format!("{:.1} GiB", kb as f64 / 1024.0 / 1024.0),
         );
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let tansu = connect_testkit_version();
+    let broker = Broker::describe();
     format!(
         "machine: {model}, {cores} cores, {mem} RAM; load average at start: {}\n\
-         worker: {}{}\nbroker: {tansu}",
+         worker: {}{}\nbroker: {broker}",
         load.split_whitespace()
             .take(3)
             .collect::<Vec<_>>()
@@ -242,25 +223,4 @@ fn machine_notes(worker: &WorkerBin) -> String {
             format!("; worker props: {}", props.join(", "))
         }
     )
-}
-
-fn connect_testkit_version() -> String {
-    match std::env::var(tributary_bench::BOOTSTRAP_ENV) {
-        Ok(servers) if !servers.trim().is_empty() => format!("external cluster {servers}"),
-        _ => connect_testkit::find_tansu().map_or_else(
-            |e| format!("tansu not found: {e}"),
-            |bin| {
-                let version = std::process::Command::new(&bin)
-                    .arg("--version")
-                    .output()
-                    .ok()
-                    .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-                    .unwrap_or_default();
-                format!(
-                    "{} {version} (a fresh broker per measurement)",
-                    bin.display()
-                )
-            },
-        ),
-    }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::broker::{Broker, Engine};
+use crate::broker::Broker;
 use crate::process::{WorkerBin, WorkerProcess, write_properties};
 use crate::report::{Table, Verdict, median, mib};
 use crate::throughput::pipeline_connector;
@@ -17,7 +17,6 @@ pub const LOADED_TARGET_MB: f64 = 100.0;
 #[derive(Clone, Debug)]
 pub struct MemoryConfig {
     pub runs: usize,
-    pub engine: Engine,
     pub worker: WorkerBin,
     /// How many connectors run at once.
     pub connectors: usize,
@@ -106,7 +105,7 @@ fn suffix() -> String {
 pub fn run(config: &MemoryConfig) -> Result<Vec<MemoryRun>> {
     let mut runs = Vec::new();
     for i in 0..config.runs {
-        let broker = Broker::start(config.engine)?;
+        let broker = Broker::start()?;
         let (idle_peak_kb, idle_current_kb) =
             idle(config, &broker).with_context(|| format!("idle worker, run {i}"))?;
         let mut run = loaded(config, &broker)

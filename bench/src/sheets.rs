@@ -17,7 +17,7 @@ use sheets_emulator::{
     EmulatorConfig, EndpointKind, RunningEmulator, SheetSeed, SpreadsheetSeed, ValueInputOption,
 };
 
-use crate::broker::{Broker, Engine};
+use crate::broker::Broker;
 use crate::process::{WorkerBin, WorkerProcess};
 use crate::report::{Table, Verdict, median, mib, thousands};
 
@@ -31,7 +31,6 @@ const TWO_MB: u64 = 2 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct SheetsConfig {
     pub runs: usize,
-    pub engine: Engine,
     pub worker: WorkerBin,
     /// Sheet sizes to ingest, smallest first (memory is compared between them).
     pub sizes: Vec<usize>,
@@ -138,7 +137,7 @@ pub fn run_once(
     rows: usize,
     spreadsheet: &str,
 ) -> Result<SheetsRun> {
-    let broker = Broker::start(config.engine)?;
+    let broker = Broker::start()?;
     let dir = tempfile::tempdir()?;
     let extra = vec![("offset.flush.interval.ms".to_string(), "20".to_string())];
     let mut worker =
@@ -351,13 +350,13 @@ pub fn report(runs: &[SheetsRun], config: &SheetsConfig) -> (Table, Vec<Verdict>
         ));
     }
     table.note(format!(
-        "{} runs per size, medians; each run a fresh worker ({}) and a fresh Tansu ({:?} \
-         engine); clock from POST /connectors to the last row's offset committed (offsets \
+        "{} runs per size, medians; each run a fresh worker ({}) and a fresh broker ({}); \
+         clock from POST /connectors to the last row's offset committed (offsets \
          flushed every 20 ms); values through JsonConverter with schemas; records keep the \
          connector's three headers (nothing consumes them here).",
         config.runs,
         config.worker.describe(),
-        config.engine
+        Broker::describe()
     ));
     (table, verdicts)
 }

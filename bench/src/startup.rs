@@ -6,17 +6,16 @@
 //! acknowledged it, so the first `{"seq": ...}` in the file marks the first delivery (late
 //! by at most the flush interval and the file write).
 //!
-//! A consumer is not used: Tansu 0.6.0 stalls a consumer of a topic for 100-300 ms when any
-//! client sends CreateTopics for that (existing) topic, which the worker does before its
-//! first send (measured with confluent-kafka: a record produced right after such a
-//! CreateTopics is fetched after ~100 ms, without it after ~7 ms).
+//! A consumer is not used, so that the figure does not include a consumer's own fetch and
+//! metadata latency (it was also stalled for 100-300 ms by the CreateTopics the worker sends
+//! before its first record on the Tansu broker the benchmarks first ran on).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::broker::{Broker, Engine};
+use crate::broker::Broker;
 use crate::process::{WorkerBin, WorkerProcess, write_properties};
 use crate::report::{Table, Verdict, median};
 use crate::throughput::{pipeline_connector, routed_topic};
@@ -27,7 +26,6 @@ pub const REST_TARGET_MS: f64 = 50.0;
 #[derive(Clone, Debug)]
 pub struct StartupConfig {
     pub runs: usize,
-    pub engine: Engine,
     pub worker: WorkerBin,
 }
 
@@ -40,7 +38,7 @@ pub struct StartupRun {
 
 /// One start of the worker with a datagen connector.
 pub async fn run_once(config: &StartupConfig) -> Result<StartupRun> {
-    let broker = tokio::task::block_in_place(|| Broker::start(config.engine))?;
+    let broker = tokio::task::block_in_place(Broker::start)?;
     let base = format!("startup-{}", connect_testkit::unique_suffix());
     let in_topic = format!("{base}-in");
     let out_topic = routed_topic(&in_topic);
@@ -136,11 +134,11 @@ pub fn report(runs: &[StartupRun], config: &StartupConfig) -> (Table, Vec<Verdic
         "-".into(),
     ]);
     table.note(format!(
-        "{} runs of {}; each on a fresh Tansu ({:?} engine); the worker runs the throughput \
+        "{} runs of {}; broker: {}; the worker runs the throughput \
          pipeline's connector (1,000 records/s) from a properties file.",
         config.runs,
         config.worker.describe(),
-        config.engine
+        Broker::describe()
     ));
     let verdicts = vec![Verdict::new(
         "startup",

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::broker::{Broker, Engine};
+use crate::broker::Broker;
 use crate::process::{WorkerBin, WorkerProcess, write_properties};
 use crate::report::{Table, Verdict, max, mib, slope, thousands};
 use crate::throughput::pipeline_connector;
@@ -17,7 +17,6 @@ pub const SLOPE_LIMIT_KB_PER_MIN: f64 = 64.0;
 
 #[derive(Clone, Debug)]
 pub struct SustainedConfig {
-    pub engine: Engine,
     pub worker: WorkerBin,
     pub duration: Duration,
     pub rate: u64,
@@ -66,7 +65,7 @@ impl SustainedRun {
 }
 
 pub fn run(config: &SustainedConfig) -> Result<SustainedRun> {
-    let broker = Broker::start(config.engine)?;
+    let broker = Broker::start()?;
     let dir = tempfile::tempdir()?;
     let connector = dir.path().join("sustained.properties");
     let mut props: Vec<(String, String)> = vec![("name".into(), "sustained".into())];

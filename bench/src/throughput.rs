@@ -43,7 +43,7 @@ use rdkafka::ClientContext;
 use rdkafka::producer::{BaseRecord, DeliveryResult, ProducerContext, ThreadedProducer};
 use rdkafka::types::RDKafkaErrorCode;
 
-use crate::broker::{Broker, Engine};
+use crate::broker::Broker;
 use crate::report::{Table, Verdict, median, thousands};
 
 /// What to measure.
@@ -52,7 +52,6 @@ pub struct ThroughputConfig {
     pub runs: usize,
     pub records: u64,
     pub payloads: Vec<usize>,
-    pub engine: Engine,
     /// The pipeline connector's `tasks.max` (each task has its own producer); the
     /// baseline is always one producer.
     pub tasks: usize,
@@ -480,7 +479,7 @@ pub async fn run(config: &ThroughputConfig) -> Result<Vec<PayloadResult>> {
                 let broker = match &shared {
                     Some(b) => b,
                     None => {
-                        let b = Broker::start(config.engine)?;
+                        let b = Broker::start()?;
                         if b.is_external() {
                             shared = Some(b);
                             shared.as_ref().context("shared broker")?
@@ -574,12 +573,12 @@ pub fn report(results: &[PayloadResult], config: &ThroughputConfig) -> (Table, V
     }
     table.note(format!(
         "{} records per run, {} runs per side, medians; rates from the first delivery \
-         acknowledgement to the last; each measurement on a fresh Tansu ({:?} engine); \
+         acknowledgement to the last; broker: {}; \
          pipeline tasks.max={} (the raw producer is one producer); ratio = median of per-run \
          pipeline/raw ratios.",
         thousands(config.records as f64),
         config.runs,
-        config.engine,
+        Broker::describe(),
         config.tasks
     ));
     (table, verdicts)

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
-use tributary_bench::broker::{Broker, Engine};
+use tributary_bench::broker::Broker;
 use tributary_bench::throughput::{self, RecordTemplate, routed_topic};
 use tributary_bench::{WorkerBin, memory, sheets, startup, sustained};
 
@@ -26,7 +26,6 @@ async fn throughput_runs_both_sides() -> Result<()> {
         runs: 1,
         records: 3_000,
         payloads: vec![100],
-        engine: Engine::Memory,
         tasks: 2,
         worker_props: Vec::new(),
     };
@@ -44,8 +43,7 @@ async fn throughput_runs_both_sides() -> Result<()> {
 }
 
 /// The baseline sends exactly the bytes the pipeline sends, and datagen is a verifiable
-/// source: every sequence number once, in order (checked on the sqlite engine, whose
-/// offsets are right).
+/// source: every sequence number once, in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_baseline_sends_the_pipelines_bytes() -> Result<()> {
     const RECORDS: u64 = 2_000;
@@ -101,7 +99,6 @@ async fn the_baseline_sends_the_pipelines_bytes() -> Result<()> {
 async fn startup_measures_rest_and_first_record() -> Result<()> {
     let config = startup::StartupConfig {
         runs: 1,
-        engine: Engine::Memory,
         worker: worker(),
     };
     let runs = startup::run(&config).await?;
@@ -118,7 +115,6 @@ async fn startup_measures_rest_and_first_record() -> Result<()> {
 fn memory_measures_idle_and_loaded_workers() -> Result<()> {
     let config = memory::MemoryConfig {
         runs: 1,
-        engine: Engine::Memory,
         worker: worker(),
         connectors: 2,
         rate: 50,
@@ -140,7 +136,6 @@ fn memory_measures_idle_and_loaded_workers() -> Result<()> {
 fn sheets_ingest_is_measured() -> Result<()> {
     let config = sheets::SheetsConfig {
         runs: 1,
-        engine: Engine::Memory,
         worker: worker(),
         sizes: vec![250, 1_000],
     };
@@ -160,7 +155,6 @@ fn sheets_ingest_is_measured() -> Result<()> {
 #[test]
 fn a_short_sustained_run_samples_memory() -> Result<()> {
     let config = sustained::SustainedConfig {
-        engine: Engine::Memory,
         worker: worker(),
         duration: Duration::from_secs(3),
         rate: 200,
