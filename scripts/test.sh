@@ -7,7 +7,8 @@
 #   scripts/test.sh -p connect-testkit   # arguments replace `--workspace` in
 #                                        # `cargo nextest run`; doc tests are then skipped
 #
-# Integration tests start their own Tansu brokers; set TRIBUTARY_TEST_BOOTSTRAP_SERVERS to
+# Integration tests share one Apache Kafka broker per run, which the test kit starts from the
+# jars the setup fetched and stops when the run ends; set TRIBUTARY_TEST_BOOTSTRAP_SERVERS to
 # run them against an existing cluster instead (see the connect-testkit crate docs).
 set -euo pipefail
 
@@ -22,10 +23,6 @@ log "setup: $((SECONDS - start))s"
 
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 [ -d "$CARGO_BIN" ] && export PATH="$CARGO_BIN:$PATH"
-if [ -z "${TANSU_BIN:-}" ] && command -v tansu >/dev/null 2>&1; then
-	TANSU_BIN="$(command -v tansu)"
-	export TANSU_BIN
-fi
 
 # Doc tests first (nextest does not run them), so that nextest's summary is the closing
 # line of the run.

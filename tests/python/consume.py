@@ -17,8 +17,7 @@ Bytes (key, value, header values) are UTF-8 text when they decode as UTF-8
 Exit status: 0 when `--expected` records were read, 2 on timeout (the records read so far
 are still printed), 1 on other errors. Diagnostics go to stderr.
 
-Clients (`--client`): `confluent` (confluent-kafka) and `kafka-python`; both read from
-Tansu 0.6.0.
+Clients (`--client`): `confluent` (confluent-kafka) and `kafka-python`.
 """
 
 import argparse

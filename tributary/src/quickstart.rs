@@ -6,8 +6,8 @@
 //! - an embedded Kafka-protocol broker: librdkafka's mock cluster. It is part of the
 //!   librdkafka every Tributary binary already contains, so nothing is downloaded, built or
 //!   started besides this process, and any Kafka client can connect to the address printed.
-//!   (An embedded Tansu would need its own 10-minute build and a storage engine; the mock
-//!   cluster keeps records in memory, which is what a quickstart wants.)
+//!   (Apache Kafka would need Java and a download; the mock cluster keeps records in
+//!   memory, which is what a quickstart wants. The tests run on Apache Kafka itself.)
 //! - the Sheets API emulator, with a service account and a Google Forms-like response sheet;
 //! - a standalone worker with the REST API (port 8083 unless `--port`).
 //!
