@@ -265,75 +265,95 @@ impl Schema {
     }
 }
 
+/// Kafka's `ConnectSchema.validateValue(field, schema, value)`: the value is checked against
+/// where it sits, `field: "name"` (or `value` at the top), and nested elements are named as
+/// Kafka names them (`element of array field: "tags"`, `key of map value`), so that error
+/// messages read as Kafka's do.
+///
+/// As in Kafka, only the representation is checked, not a logical value's range (a `Time`
+/// past midnight or a `Decimal` of another scale fails when it is converted), and `null`
+/// passes only for an optional schema: a required field with a default may be left unset in
+/// a struct ([`super::Struct::validate`]) but not set to `null`.
 pub(crate) fn validate_field_value(
     field: Option<&str>,
     schema: &Schema,
     value: &Value,
 ) -> ConnectResult<()> {
-    let location = || match field {
-        Some(name) => format!(" for field: \"{name}\""),
-        None => String::new(),
+    let location = match field {
+        Some(name) => format!("field: \"{name}\""),
+        None => "value".to_string(),
     };
+    validate_at(schema, value, &location)
+}
+
+fn validate_at(schema: &Schema, value: &Value, location: &str) -> ConnectResult<()> {
     if value.is_null() {
-        if schema.is_optional() || schema.default_value().is_some() {
+        if schema.is_optional() {
             return Ok(());
         }
         return Err(ConnectError::data(format!(
-            "Invalid value: null used for required field: \"{}\", schema type: {}",
-            field.unwrap_or("null"),
+            "Invalid value: null used for required {location}, schema type: {}",
             schema.schema_type()
         )));
     }
-    if let Some(name) = schema.name()
-        && let Some(result) = super::logical::validate_logical(name, schema, value)
-    {
-        return result.map_err(|message| ConnectError::data(format!("{message}{}", location())));
-    }
-    let matches = matches!(
-        (schema.schema_type(), value),
-        (SchemaType::Int8, Value::Int8(_))
-            | (SchemaType::Int16, Value::Int16(_))
-            | (SchemaType::Int32, Value::Int32(_))
-            | (SchemaType::Int64, Value::Int64(_))
-            | (SchemaType::Float32, Value::Float32(_))
-            | (SchemaType::Float64, Value::Float64(_))
-            | (SchemaType::Boolean, Value::Boolean(_))
-            | (SchemaType::String, Value::String(_))
-            | (SchemaType::Bytes, Value::Bytes(_))
-            | (SchemaType::Array, Value::Array(_))
-            | (SchemaType::Map, Value::Map(_))
-            | (SchemaType::Struct, Value::Struct(_))
-    );
+    let matches = match schema.name().and_then(super::logical::physical_type) {
+        // A logical type's value is held in its physical form, except Decimal.
+        Some(expected) => expected(value),
+        None => matches!(
+            (schema.schema_type(), value),
+            (SchemaType::Int8, Value::Int8(_))
+                | (SchemaType::Int16, Value::Int16(_))
+                | (SchemaType::Int32, Value::Int32(_))
+                | (SchemaType::Int64, Value::Int64(_))
+                | (SchemaType::Float32, Value::Float32(_))
+                | (SchemaType::Float64, Value::Float64(_))
+                | (SchemaType::Boolean, Value::Boolean(_))
+                | (SchemaType::String, Value::String(_))
+                | (SchemaType::Bytes, Value::Bytes(_))
+                | (SchemaType::Array, Value::Array(_))
+                | (SchemaType::Map, Value::Map(_))
+                | (SchemaType::Struct, Value::Struct(_))
+        ),
+    };
     if !matches {
+        let name = schema
+            .name()
+            .map(|n| format!(" \"{n}\""))
+            .unwrap_or_default();
         return Err(ConnectError::data(format!(
-            "Invalid Java object for schema with type {}: {}{}",
+            "Invalid Java object for schema{name} with type {}: class {} for {location}",
             schema.schema_type(),
             value.java_class_name(),
-            location()
         )));
     }
     match value {
         Value::Struct(s) => {
             if s.schema() != schema {
-                return Err(ConnectError::data(format!(
-                    "Struct schemas do not match.{}",
-                    location()
-                )));
+                return Err(ConnectError::data("Struct schemas do not match."));
             }
             s.validate()
         }
         Value::Array(items) => {
-            let item_schema = schema.value_schema()?;
+            let location = format!("element of array {location}");
+            let item_schema = schema
+                .value_schema()
+                .map_err(|_| ConnectError::data(format!("No schema defined for {location}")))?;
             items
                 .iter()
-                .try_for_each(|item| validate_field_value(field, item_schema, item))
+                .try_for_each(|item| validate_at(item_schema, item, &location))
         }
         Value::Map(entries) => {
-            let key_schema = schema.key_schema()?;
-            let value_schema = schema.value_schema()?;
+            let key_location = format!("key of map {location}");
+            let value_location = format!("value of map {location}");
+            let key_schema = schema
+                .key_schema()
+                .map_err(|_| ConnectError::data(format!("No schema defined for {key_location}")))?;
+            let value_schema = schema.value_schema().map_err(|_| {
+                ConnectError::data(format!("No schema defined for {value_location}"))
+            })?;
             entries.iter().try_for_each(|(k, v)| {
-                validate_field_value(field, key_schema, k)?;
-                validate_field_value(field, value_schema, v)
+                validate_at(key_schema, k, &key_location)?;
+                validate_at(value_schema, v, &value_location)
             })
         }
         _ => Ok(()),
@@ -552,7 +572,15 @@ mod tests {
             .default_value(Value::Int32(7))
             .expect("valid default")
             .build();
-        assert!(with_default.validate_value(&Value::Null).is_ok());
+        // Kafka's validateValue lets null through only for an optional schema; a struct
+        // field with a default may be left unset (Struct::validate), not set to null.
+        assert_eq!(
+            with_default
+                .validate_value(&Value::Null)
+                .expect_err("required")
+                .to_string(),
+            "Invalid value: null used for required value, schema type: INT32"
+        );
         assert!(
             SchemaBuilder::int32()
                 .default_value(Value::String("x".into()))

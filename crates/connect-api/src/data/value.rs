@@ -235,6 +235,13 @@ impl Struct {
     pub fn validate(&self) -> ConnectResult<()> {
         for field in self.schema.fields()? {
             let value = &self.values[field.index()];
+            // Kafka's Struct.validate: an unset field is fine if it may be null or has a
+            // default.
+            if value.is_null()
+                && (field.schema().is_optional() || field.schema().default_value().is_some())
+            {
+                continue;
+            }
             super::schema::validate_field_value(Some(field.name()), field.schema(), value)?;
         }
         Ok(())
