@@ -53,11 +53,10 @@ impl HeaderConverter for SimpleHeaderConverter {
         Ok(match data {
             None => SchemaAndValue::null(),
             // Where Kafka's parser would overflow its stack, it keeps the raw bytes.
-            Some(bytes) => {
-                values::parse_checked(&String::from_utf8_lossy(bytes)).unwrap_or_else(|| {
+            Some(bytes) => values::parse_checked(&crate::java::utf8_to_string(bytes))
+                .unwrap_or_else(|| {
                     SchemaAndValue::new(Some(Schema::bytes()), Value::Bytes(bytes.to_vec()))
-                })
-            }
+                }),
         })
     }
 }

@@ -20,6 +20,146 @@ use connect_api::Value;
 /// Milliseconds in a day, as Kafka's logical types count them.
 pub(crate) const MILLIS_PER_DAY: i64 = 24 * 60 * 60 * 1000;
 
+/// UTF-16 code units read with `unit`, malformed input replaced as Java's decoder does: a
+/// high surrogate and the unit after it that is not a low one become one U+FFFD together; a
+/// lone low surrogate, a high one at the end and a trailing odd byte one each.
+pub(crate) fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+    let pairs = bytes.chunks_exact(2);
+    let odd = !pairs.remainder().is_empty();
+    let units: Vec<u16> = pairs.map(|p| unit([p[0], p[1]])).collect();
+    let mut text = String::with_capacity(units.len());
+    let mut i = 0;
+    while i < units.len() {
+        let u = units[i];
+        i += 1;
+        match u {
+            0xD800..=0xDBFF => match units.get(i) {
+                Some(&low @ 0xDC00..=0xDFFF) => {
+                    i += 1;
+                    let c = 0x1_0000 + ((u32::from(u) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    text.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
+                }
+                Some(_) => {
+                    i += 1;
+                    text.push('\u{FFFD}');
+                }
+                // A high surrogate cut short: one U+FFFD for it and any odd byte after it.
+                None => {
+                    text.push('\u{FFFD}');
+                    return text;
+                }
+            },
+            0xDC00..=0xDFFF => text.push('\u{FFFD}'),
+            _ => text.push(char::from_u32(u32::from(u)).unwrap_or('\u{FFFD}')),
+        }
+    }
+    if odd {
+        text.push('\u{FFFD}');
+    }
+    text
+}
+
+/// `new String(bytes, UTF_8)`: malformed input becomes U+FFFD exactly where and as often
+/// as Java's decoder (`String.decodeUTF8_UTF16`) puts one, which is not always where
+/// `String::from_utf8_lossy` does: Java replaces a truncated sequence at the end with one
+/// U+FFFD however many of its bytes are there, and checks the range of a three-byte
+/// sequence's second byte only after it has all three (`ED A5` at the end is one U+FFFD).
+pub(crate) fn utf8_to_string(src: &[u8]) -> String {
+    if let Ok(text) = std::str::from_utf8(src) {
+        return text.to_owned();
+    }
+    const REPL: char = '\u{FFFD}';
+    let cont = |b: u8| b & 0xC0 == 0x80;
+    let malformed3 = |b1: u8, b2: u8| (b1 == 0xE0 && b2 & 0xE0 == 0x80) || !cont(b2);
+    let malformed4_2 = |b1: u8, b2: u8| {
+        (b1 == 0xF0 && !(0x90..=0xBF).contains(&b2))
+            || (b1 == 0xF4 && b2 & 0xF0 != 0x80)
+            || !cont(b2)
+    };
+    let mut out = String::with_capacity(src.len());
+    let len = src.len();
+    let mut sp = 0;
+    while sp < len {
+        let b1 = src[sp];
+        sp += 1;
+        if b1 < 0x80 {
+            out.push(char::from(b1));
+        } else if (0xC2..=0xDF).contains(&b1) {
+            if sp < len {
+                let b2 = src[sp];
+                if cont(b2) {
+                    sp += 1;
+                    let c = (u32::from(b1 & 0x1F) << 6) | u32::from(b2 & 0x3F);
+                    out.push(char::from_u32(c).unwrap_or(REPL));
+                } else {
+                    out.push(REPL);
+                }
+                continue;
+            }
+            out.push(REPL);
+            break;
+        } else if b1 >> 4 == 0x0E {
+            if sp + 1 < len {
+                let (b2, b3) = (src[sp], src[sp + 1]);
+                if malformed3(b1, b2) || !cont(b3) {
+                    out.push(REPL);
+                    sp += usize::from(!malformed3(b1, b2));
+                } else {
+                    sp += 2;
+                    let c = (u32::from(b1 & 0x0F) << 12)
+                        | (u32::from(b2 & 0x3F) << 6)
+                        | u32::from(b3 & 0x3F);
+                    // A surrogate encoded in UTF-8 is malformed.
+                    out.push(char::from_u32(c).unwrap_or(REPL));
+                }
+                continue;
+            }
+            if sp < len && malformed3(b1, src[sp]) {
+                out.push(REPL);
+                continue;
+            }
+            out.push(REPL);
+            break;
+        } else if b1 >> 3 == 0x1E {
+            if sp + 2 < len {
+                let (b2, b3, b4) = (src[sp], src[sp + 1], src[sp + 2]);
+                let uc = (u32::from(b1 & 0x07) << 18)
+                    | (u32::from(b2 & 0x3F) << 12)
+                    | (u32::from(b3 & 0x3F) << 6)
+                    | u32::from(b4 & 0x3F);
+                if !cont(b2) || !cont(b3) || !cont(b4) || !(0x1_0000..=0x10_FFFF).contains(&uc) {
+                    out.push(REPL);
+                    // Java skips the bytes that belonged to the broken sequence.
+                    sp += if b1 > 0xF4 || malformed4_2(b1, b2) {
+                        0
+                    } else if !cont(b3) {
+                        1
+                    } else {
+                        2
+                    };
+                } else {
+                    sp += 3;
+                    out.push(char::from_u32(uc).unwrap_or(REPL));
+                }
+                continue;
+            }
+            if b1 > 0xF4 || (sp < len && malformed4_2(b1, src[sp])) {
+                out.push(REPL);
+                continue;
+            }
+            sp += 1;
+            out.push(REPL);
+            if sp < len && !cont(src[sp]) {
+                continue;
+            }
+            break;
+        } else {
+            out.push(REPL);
+        }
+    }
+    out
+}
+
 /// `Double.toString(d)`.
 pub(crate) fn double_to_string(d: f64) -> String {
     if d.is_nan() {
@@ -40,7 +180,59 @@ pub(crate) fn double_to_string(d: f64) -> String {
             scientific = two;
         }
     }
+    let scientific = closest_shortest(&scientific, abs, |t| t.parse::<f64>().ok() == Some(abs));
     layout(d.is_sign_negative(), &scientific)
+}
+
+/// Of the decimals as short as `scientific` that read back as `exact` (`reads_back`), the
+/// one closest to `exact`, and of two equally close the one with an even last digit: Java's
+/// rule (JDK 19+). Rust's shortest form is one of them, but not always that one:
+/// `3831067.25f32` is `3831067.3` in Rust and `3831067.2` in Java.
+fn closest_shortest(scientific: &str, exact: f64, reads_back: impl Fn(&str) -> bool) -> String {
+    let Some((mantissa, exponent)) = scientific.split_once('e') else {
+        return scientific.to_owned();
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let Ok(value) = digits.parse::<u64>() else {
+        return scientific.to_owned();
+    };
+    let Ok(exact) = BigDecimal::try_from(exact) else {
+        return scientific.to_owned();
+    };
+    let len = digits.len();
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    // d.ddd × 10^exponent as text, for a candidate with the same number of digits.
+    let text = |candidate: u64| -> Option<String> {
+        let s = candidate.to_string();
+        (s.len() == len).then(|| {
+            if len == 1 {
+                format!("{s}e{exponent}")
+            } else {
+                format!("{}.{}e{exponent}", &s[..1], &s[1..])
+            }
+        })
+    };
+    let mut best: Option<(BigDecimal, u64, String)> = None;
+    for candidate in [value.saturating_sub(1), value, value + 1] {
+        let Some(t) = text(candidate) else { continue };
+        if !reads_back(&t) {
+            continue;
+        }
+        let Ok(decimal) = t.parse::<BigDecimal>() else {
+            continue;
+        };
+        let distance = (decimal - &exact).abs();
+        let better = match &best {
+            None => true,
+            Some((d, c, _)) => {
+                distance < *d || (distance == *d && candidate % 2 == 0 && c % 2 == 1)
+            }
+        };
+        if better {
+            best = Some((distance, candidate, t));
+        }
+    }
+    best.map_or_else(|| scientific.to_owned(), |(_, _, t)| t)
 }
 
 /// `Float.toString(f)`.
@@ -62,6 +254,9 @@ pub(crate) fn float_to_string(f: f32) -> String {
             scientific = two;
         }
     }
+    let scientific = closest_shortest(&scientific, f64::from(abs), |t| {
+        t.parse::<f32>().ok() == Some(abs)
+    });
     layout(f.is_sign_negative(), &scientific)
 }
 
@@ -568,6 +763,28 @@ mod tests {
     }
 
     #[test]
+    fn utf8_is_decoded_as_java_decodes_it() {
+        // Expected: what `new String(bytes, UTF_8)` gives on Java 25 (Kafka's oracle).
+        let cases: &[(&[u8], &str)] = &[
+            (b"plain", "plain"),
+            (
+                &[147, 89, 171, 142, 80, 170, 237, 165],
+                "\u{FFFD}Y\u{FFFD}\u{FFFD}P\u{FFFD}\u{FFFD}",
+            ),
+            (&[0xE2, 0x82], "\u{FFFD}"),
+            (&[0xE2, 0x28, 0xA1], "\u{FFFD}(\u{FFFD}"),
+            (&[0xED, 0xA0, 0x80], "\u{FFFD}"),
+            (&[0xF0, 0x9F, 0x98], "\u{FFFD}"),
+            (&[0xF0, 0x9F, 0x98, 0x80], "😀"),
+            (&[0xF8, 0x41], "\u{FFFD}A"),
+            (&[0xC0, 0x80], "\u{FFFD}\u{FFFD}"),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(utf8_to_string(bytes), *expected, "{bytes:x?}");
+        }
+    }
+
+    #[test]
     fn floats_format_like_java() {
         let cases: &[(f32, &str)] = &[
             (12.34, "12.34"),
@@ -577,6 +794,12 @@ mod tests {
             (1.4e-45, "1.4E-45"),
             (-2.5, "-2.5"),
             (16_777_216.0, "1.6777216E7"),
+            // These floats are exactly 3831067.25 and so on: halfway between the two
+            // shortest decimals, where Java takes the even digit (Rust prints ...7.3).
+            (3_831_067.3, "3831067.2"),
+            (-4_096_297.3, "-4096297.2"),
+            (-2_564_393.3, "-2564393.2"),
+            (3_831_067.8, "3831067.8"),
         ];
         for (value, expected) in cases {
             assert_eq!(float_to_string(*value), *expected, "{value:e}");

@@ -195,13 +195,8 @@ impl Clone for EnvelopeSchemaCache {
     }
 }
 
-/// Standard base64 as Jackson reads it: padding required, stray low bits ignored.
-const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
-);
+/// Standard base64 with padding, as Jackson writes it.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 impl JsonConverter {
     /// A converter with Kafka's defaults.
@@ -484,7 +479,12 @@ impl JsonConverter {
             }
             (SchemaType::Map, Value::Map(entries)) => self.map_to_json(schema, entries)?,
             (SchemaType::Struct, value) => {
-                let (Some(schema), Value::Struct(s)) = (schema, value) else {
+                // Kafka casts to Struct first (a ClassCastException is "Invalid type"),
+                // then compares the struct's schema with the one given.
+                let Value::Struct(s) = value else {
+                    return Err(mismatch());
+                };
+                let Some(schema) = schema else {
                     return Err(ConnectError::data("Mismatching schema."));
                 };
                 if s.schema() != schema {
@@ -570,7 +570,7 @@ impl JsonConverter {
                 _ => return Err(wrong("Date", "Date")),
             },
             TIME_LOGICAL_NAME => match value {
-                Value::Int32(ms) if i64::from(*ms) >= 0 && i64::from(*ms) < MILLIS_PER_DAY => {
+                Value::Int32(ms) if i64::from(*ms) >= 0 && i64::from(*ms) <= MILLIS_PER_DAY => {
                     JsonNode::number(ms.to_string())
                 }
                 Value::Int32(_) => {
@@ -629,8 +629,7 @@ impl JsonConverter {
             },
             SchemaType::Bytes => match json {
                 JValue::String(s) => Value::Bytes(
-                    BASE64
-                        .decode(s)
+                    json_text::decode_base64(s)
                         .map_err(|e| ConnectError::data_with("Invalid bytes field", e))?,
                 ),
                 _ => Value::Null,
@@ -785,8 +784,7 @@ fn logical_to_connect(schema: &Schema, json: &JValue) -> ConnectResult<Option<Va
                 None => Value::Null,
             },
             JValue::String(text) => {
-                let bytes = BASE64
-                    .decode(text)
+                let bytes = json_text::decode_base64(text)
                     .map_err(|e| ConnectError::data_with("Invalid bytes for Decimal field", e))?;
                 if bytes.is_empty() {
                     return Err(ConnectError::data_with(

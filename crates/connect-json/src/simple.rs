@@ -43,6 +43,11 @@ pub enum Encoding {
     Utf8,
     UsAscii,
     Iso8859_1,
+    /// Big-endian with a byte-order mark when encoding; a mark picks the order when
+    /// decoding (big-endian without one), as Java's `UTF-16`.
+    Utf16,
+    Utf16Be,
+    Utf16Le,
 }
 
 impl Encoding {
@@ -52,6 +57,9 @@ impl Encoding {
             Encoding::Utf8 => "UTF-8",
             Encoding::UsAscii => "US-ASCII",
             Encoding::Iso8859_1 => "ISO-8859-1",
+            Encoding::Utf16 => "UTF-16",
+            Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Utf16Le => "UTF-16LE",
         }
     }
 
@@ -98,6 +106,26 @@ impl Encoding {
                     "iso-ir-100",
                 ],
             ),
+            (Encoding::Utf16, &["utf-16", "utf_16", "utf16", "unicode"]),
+            (
+                Encoding::Utf16Be,
+                &[
+                    "utf-16be",
+                    "utf_16be",
+                    "iso-10646-ucs-2",
+                    "x-utf-16be",
+                    "unicodebigunmarked",
+                ],
+            ),
+            (
+                Encoding::Utf16Le,
+                &[
+                    "utf-16le",
+                    "utf_16le",
+                    "x-utf-16le",
+                    "unicodelittleunmarked",
+                ],
+            ),
         ];
         ALIASES
             .iter()
@@ -117,13 +145,21 @@ impl Encoding {
                 .chars()
                 .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
                 .collect(),
+            // Java writes the byte-order mark only in front of some text.
+            Encoding::Utf16 if text.is_empty() => Vec::new(),
+            Encoding::Utf16 => [0xFE, 0xFF]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+                .collect(),
+            Encoding::Utf16Be => text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            Encoding::Utf16Le => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
         }
     }
 
     /// `new String(bytes, charset)`: malformed input becomes U+FFFD.
     pub fn decode(self, bytes: &[u8]) -> String {
         match self {
-            Encoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            Encoding::Utf8 => crate::java::utf8_to_string(bytes),
             Encoding::UsAscii => bytes
                 .iter()
                 .map(|&b| {
@@ -135,6 +171,14 @@ impl Encoding {
                 })
                 .collect(),
             Encoding::Iso8859_1 => bytes.iter().map(|&b| char::from(b)).collect(),
+            Encoding::Utf16 => match bytes {
+                [0xFE, 0xFF, rest @ ..] => crate::java::decode_utf16(rest, u16::from_be_bytes),
+                [0xFF, 0xFE, rest @ ..] => crate::java::decode_utf16(rest, u16::from_le_bytes),
+                _ => crate::java::decode_utf16(bytes, u16::from_be_bytes),
+            },
+            // A leading byte-order mark is kept, as a ZERO WIDTH NO-BREAK SPACE.
+            Encoding::Utf16Be => crate::java::decode_utf16(bytes, u16::from_be_bytes),
+            Encoding::Utf16Le => crate::java::decode_utf16(bytes, u16::from_le_bytes),
         }
     }
 }
@@ -174,8 +218,8 @@ impl StringConverter {
                 ENCODING_CONFIG,
                 name,
                 format!(
-                    "Unsupported encoding {name}; supported: UTF-8, US-ASCII, ISO-8859-1 \
-                     (and their Java aliases)"
+                    "Unsupported encoding {name}; supported: UTF-8, US-ASCII, ISO-8859-1, \
+                     UTF-16, UTF-16BE, UTF-16LE (and their Java aliases)"
                 ),
             )
         })?;
