@@ -1041,8 +1041,14 @@ fn temporal_types_to_json() {
         from_connect(&c, Some(&Timestamp::schema()), &Value::Int64(4_000_000_000)),
         golden!("timestamp")
     );
+    // Kafka's Time.fromLogical refuses more than a day (unixMillis > MILLIS_PER_DAY), so
+    // exactly a day, 24:00:00.000, is written (the differential tests found this).
+    assert_eq!(
+        from_connect(&c, Some(&Time::schema()), &Value::Int32(86_400_000)),
+        r#"{"schema":{"type":"int32","optional":false,"name":"org.apache.kafka.connect.data.Time","version":1},"payload":86400000}"#
+    );
     assert_data_error(
-        &from_connect_err(&c, Some(&Time::schema()), &Value::Int32(86_400_000)),
+        &from_connect_err(&c, Some(&Time::schema()), &Value::Int32(86_400_001)),
         "Kafka Connect Time type should not have any date fields set to non-zero values.",
     );
     assert_data_error(

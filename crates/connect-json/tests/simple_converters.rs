@@ -197,7 +197,8 @@ fn unknown_encoding_is_a_config_error_naming_the_key() {
     assert_eq!(
         error.to_string(),
         "Invalid value KOI8-R for configuration converter.encoding: Unsupported encoding KOI8-R; \
-         supported: UTF-8, US-ASCII, ISO-8859-1 (and their Java aliases)"
+         supported: UTF-8, US-ASCII, ISO-8859-1, UTF-16, UTF-16BE, UTF-16LE (and their Java \
+         aliases)"
     );
 }
 

@@ -864,12 +864,28 @@ fn wait_partitions(client: &BaseConsumer, topic: &str, deadline: Instant) -> Res
 }
 
 fn watermarks_blocking(client: &BaseConsumer, topic: &str) -> Result<BTreeMap<i32, (i64, i64)>> {
+    let deadline = Instant::now() + REQUEST_TIMEOUT;
     partition_leaders(client, topic)?
         .into_iter()
         .map(|(p, _)| {
-            let marks = client
-                .fetch_watermarks(topic, p, Timeout::After(REQUEST_TIMEOUT))
-                .with_context(|| format!("watermarks of {topic}-{p}"))?;
+            // A partition just created (or a broker just restarted) can answer "not the
+            // leader" for a moment after metadata names its leader: ask again until the
+            // deadline.
+            let marks = loop {
+                match client.fetch_watermarks(topic, p, Timeout::After(REQUEST_TIMEOUT)) {
+                    Ok(marks) => break marks,
+                    Err(KafkaError::MetadataFetch(
+                        RDKafkaErrorCode::NotLeaderForPartition
+                        | RDKafkaErrorCode::LeaderNotAvailable
+                        | RDKafkaErrorCode::UnknownTopicOrPartition,
+                    )) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    Err(e) => {
+                        return Err(e).with_context(|| format!("watermarks of {topic}-{p}"));
+                    }
+                }
+            };
             Ok((p, marks))
         })
         .collect()

@@ -48,6 +48,8 @@ use crate::python::workspace_root;
 pub const KAFKA_HOME_ENV: &str = "TRIBUTARY_KAFKA_HOME";
 /// Env variable: the JDK to run Kafka with (`$JAVA_HOME/bin/java`); default `java` on PATH.
 pub const JAVA_HOME_ENV: &str = "JAVA_HOME";
+/// Env variable: the JDK the Kafka oracle runs on (see [`KafkaDist::oracle_java`]).
+pub const ORACLE_JAVA_HOME_ENV: &str = "TRIBUTARY_ORACLE_JAVA_HOME";
 
 /// Run folders (each holding one run's broker log) kept under `target/kafka-test`.
 const KEPT_RUNS: usize = 8;
@@ -130,10 +132,60 @@ impl KafkaDist {
         }
     }
 
+    /// The JDK the oracle runs on, and its major version: `$TRIBUTARY_ORACLE_JAVA_HOME`,
+    /// else the newest JDK 19 or later under `/usr/lib/jvm`, else [`KafkaDist::java`].
+    ///
+    /// Kafka's JSON is written by Jackson with `Float.toString`/`Double.toString`, whose
+    /// digits changed in Java 19 (JDK-4511638: before it, some floats print with more digits
+    /// than they need, `1.17549435E-38` for what Java 19+ and Tributary write as
+    /// `1.1754944E-38`). Tributary writes what Kafka writes on a current JVM.
+    pub fn oracle_java(&self) -> (PathBuf, u32) {
+        if let Some(home) = std::env::var_os(ORACLE_JAVA_HOME_ENV).filter(|v| !v.is_empty()) {
+            let home = PathBuf::from(home);
+            let major = release_major(&home).unwrap_or(0);
+            return (home.join("bin/java"), major);
+        }
+        let newest = std::fs::read_dir("/usr/lib/jvm")
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|home| home.join("bin/java").is_file())
+            .filter_map(|home| Some((release_major(&home)?, home)))
+            .filter(|(major, _)| *major >= 19)
+            .max();
+        if let Some((major, home)) = newest {
+            return (home.join("bin/java"), major);
+        }
+        let java = self.java();
+        let major = Command::new(&java)
+            .arg("-version")
+            .output()
+            .ok()
+            .and_then(|o| {
+                let text = String::from_utf8_lossy(&o.stderr).into_owned();
+                let version = text.split('"').nth(1)?.to_owned();
+                version.split('.').next()?.parse().ok()
+            })
+            .unwrap_or(0);
+        (java, major)
+    }
+
     /// `java <jvm_opts> -cp <extra>:<lib>/* <logging> <main_class>`; add the program's
     /// arguments, stdio and working directory.
     pub fn java_command(
         &self,
+        jvm_opts: &[&str],
+        extra_classpath: &[&Path],
+        main_class: &str,
+    ) -> Command {
+        self.java_command_with(&self.java(), jvm_opts, extra_classpath, main_class)
+    }
+
+    /// [`KafkaDist::java_command`] with a given `java` binary.
+    pub fn java_command_with(
+        &self,
+        java: &Path,
         jvm_opts: &[&str],
         extra_classpath: &[&Path],
         main_class: &str,
@@ -143,7 +195,7 @@ impl KafkaDist {
             .map(|p| p.display().to_string())
             .collect();
         classpath.push(format!("{}/*", self.home.join("lib").display()));
-        let mut cmd = Command::new(self.java());
+        let mut cmd = Command::new(java);
         cmd.args(jvm_opts)
             .arg("-cp")
             .arg(classpath.join(":"))
@@ -155,6 +207,14 @@ impl KafkaDist {
             .arg(main_class);
         cmd
     }
+}
+
+/// The major version in a JDK's `release` file (`JAVA_VERSION="25.0.3"`).
+fn release_major(home: &Path) -> Option<u32> {
+    let text = std::fs::read_to_string(home.join("release")).ok()?;
+    let line = text.lines().find(|l| l.starts_with("JAVA_VERSION="))?;
+    let version = line.split('"').nth(1)?;
+    version.split(['.', '-', '+']).next()?.parse().ok()
 }
 
 /// The `<kafka.version>` of `tests/kafka/pom.xml`.

@@ -80,6 +80,7 @@ pub mod kafka;
 pub mod oracle;
 mod python;
 mod record;
+pub mod vectors;
 mod wait;
 
 pub use cluster::{
@@ -94,6 +95,7 @@ pub use python::{
     run_python_script, workspace_root,
 };
 pub use record::{Delivered, ProduceRecord, Record, TimestampType, sort_by_position};
+pub use vectors::VectorGen;
 pub use wait::{WaitTimeout, wait_for, wait_until};
 
 /// The rdkafka version the harness is built with, for tests that need their own clients.

@@ -83,6 +83,7 @@ pub struct KafkaOracle {
     stdout: BufReader<ChildStdout>,
     stderr: tempfile::NamedTempFile,
     version: String,
+    java_major: u32,
 }
 
 impl std::fmt::Debug for KafkaOracle {
@@ -103,7 +104,9 @@ impl KafkaOracle {
             .prefix("kafka-oracle-")
             .suffix(".log")
             .tempfile()?;
-        let mut cmd = dist.java_command(
+        let (java, java_major) = dist.oracle_java();
+        let mut cmd = dist.java_command_with(
+            &java,
             &[
                 "-Xms64m",
                 "-Xmx512m",
@@ -118,7 +121,7 @@ impl KafkaOracle {
             .stderr(Stdio::from(stderr.reopen()?));
         let mut child = cmd
             .spawn()
-            .with_context(|| format!("starting the Kafka oracle ({})", dist.java().display()))?;
+            .with_context(|| format!("starting the Kafka oracle ({})", java.display()))?;
         let stdin = child.stdin.take().ok_or_else(|| anyhow!("no stdin"))?;
         let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
         Ok(KafkaOracle {
@@ -127,12 +130,24 @@ impl KafkaOracle {
             stdout: BufReader::new(stdout),
             stderr,
             version: dist.version().to_owned(),
+            java_major,
         })
     }
 
     /// The Kafka version answering.
     pub fn kafka_version(&self) -> &str {
         &self.version
+    }
+
+    /// The major version of the JVM it runs on (see `KafkaDist::oracle_java`).
+    pub fn java_major(&self) -> u32 {
+        self.java_major
+    }
+
+    /// Whether Java prints floats as Tributary does (shortest digits, Java 19+); on an
+    /// older JVM, tests compare float text by value.
+    pub fn prints_shortest_floats(&self) -> bool {
+        self.java_major >= 19
     }
 
     /// Sends one request and reads its answer.
@@ -209,7 +224,8 @@ impl Drop for KafkaOracle {
 }
 
 fn parse_answer(line: &str) -> Result<Answer> {
-    let v: Json = serde_json::from_str(line)?;
+    let line = without_lone_surrogates(line);
+    let v: Json = serde_json::from_str(&line)?;
     if let Some(ok) = v.get("ok") {
         return Ok(Ok(ok.clone()));
     }
@@ -246,6 +262,50 @@ fn parse_answer(line: &str) -> Result<Answer> {
         bail!("the oracle did not understand a request: {}", err.message());
     }
     Ok(Err(err))
+}
+
+/// Java strings may hold unpaired surrogates (Jackson quotes one in an error message about
+/// them); Jackson writes them as `\uD83D` escapes, which no Rust string can hold. Each
+/// becomes `\uFFFD`.
+fn without_lone_surrogates(line: &str) -> std::borrow::Cow<'_, str> {
+    fn unit_at(bytes: &[u8], i: usize) -> Option<u16> {
+        let hex = bytes.get(i + 2..i + 6)?;
+        if bytes.get(i..i + 2)? != b"\\u" {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    }
+    if !line.contains("\\uD") && !line.contains("\\ud") {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let bytes = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    let mut run = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit_at(bytes, i) {
+            Some(high @ 0xD800..=0xDBFF)
+                if unit_at(bytes, i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) =>
+            {
+                let _ = high;
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&line[run..i]);
+                out.push_str("\\uFFFD");
+                i += 6;
+                run = i;
+            }
+            // Any other escape: skip the backslash and the escaped character.
+            _ => i += 2,
+        }
+    }
+    out.push_str(&line[run.min(line.len())..]);
+    std::borrow::Cow::Owned(out)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -380,7 +440,10 @@ fn opt_schema_json(schema: Option<&Schema>) -> Json {
 /// A schema in the protocol's form.
 pub fn schema_json(schema: &Schema) -> Json {
     let mut m = Map::new();
-    m.insert("type".into(), json!(schema.schema_type().name()));
+    m.insert(
+        "type".into(),
+        json!(schema.schema_type().name().to_ascii_uppercase()),
+    );
     m.insert("optional".into(), json!(schema.is_optional()));
     m.insert("name".into(), json!(schema.name()));
     m.insert("version".into(), json!(schema.version()));
@@ -444,22 +507,14 @@ pub fn schema_from_json(j: &Json) -> Result<Schema> {
         .ok_or_else(|| anyhow!("schema without type: {j}"))?;
     let schema_type =
         SchemaType::from_name(type_name).ok_or_else(|| anyhow!("schema type {type_name}"))?;
-    let mut b = match schema_type {
-        SchemaType::Array => SchemaBuilder::array(schema_from_json(
-            j.get("value")
-                .ok_or_else(|| anyhow!("array without value schema"))?,
-        )?),
-        SchemaType::Map => SchemaBuilder::map(
-            schema_from_json(
-                j.get("key")
-                    .ok_or_else(|| anyhow!("map without key schema"))?,
-            )?,
-            schema_from_json(
-                j.get("value")
-                    .ok_or_else(|| anyhow!("map without value schema"))?,
-            )?,
-        ),
-        other => SchemaBuilder::new(other),
+    let key = opt_schema_from_json(j.get("key").unwrap_or(&Json::Null))?;
+    let value = opt_schema_from_json(j.get("value").unwrap_or(&Json::Null))?;
+    // A MAP or ARRAY without its key or element schema (Kafka's Values.parseString makes
+    // them): Tributary's builder leaves both out when either is missing.
+    let mut b = match (schema_type, key, value) {
+        (SchemaType::Array, _, Some(value)) => SchemaBuilder::array(value),
+        (SchemaType::Map, Some(key), Some(value)) => SchemaBuilder::map(key, value),
+        (other, _, _) => SchemaBuilder::new(other),
     };
     if let Some(fields) = j.get("fields").and_then(Json::as_array) {
         for f in fields {
@@ -507,8 +562,16 @@ pub fn value_json(value: &Value) -> Json {
         Value::Int16(v) => json!({"int16": v}),
         Value::Int32(v) => json!({"int32": v}),
         Value::Int64(v) => json!({"int64": v}),
-        Value::Float32(v) => json!({"float32": java_float(f64::from(*v), v.to_string())}),
-        Value::Float64(v) => json!({"float64": java_float(*v, v.to_string())}),
+        Value::Float32(v) => json!({"float32": if v.is_nan() && v.to_bits() != f32::NAN.to_bits() {
+            format!("NaN:0x{:x}", v.to_bits())
+        } else {
+            java_float(f64::from(*v), v.to_string())
+        }}),
+        Value::Float64(v) => json!({"float64": if v.is_nan() && v.to_bits() != f64::NAN.to_bits() {
+            format!("NaN:0x{:x}", v.to_bits())
+        } else {
+            java_float(*v, v.to_string())
+        }}),
         Value::Boolean(v) => json!({"boolean": v}),
         Value::String(v) => json!({"string": v}),
         Value::Bytes(v) => json!({"bytes": B64.encode(v)}),
@@ -567,8 +630,14 @@ pub fn value_from_json(j: &Json) -> Result<Value> {
         "int16" => Value::Int16(i16::try_from(int(v)?)?),
         "int32" => Value::Int32(i32::try_from(int(v)?)?),
         "int64" => Value::Int64(int(v)?),
-        "float32" => Value::Float32(parse_java_float(v)? as f32),
-        "float64" => Value::Float64(parse_java_float(v)?),
+        "float32" => Value::Float32(match nan_bits(v)? {
+            Some(bits) => f32::from_bits(u32::try_from(bits)?),
+            None => parse_java_float(v)? as f32,
+        }),
+        "float64" => Value::Float64(match nan_bits(v)? {
+            Some(bits) => f64::from_bits(bits),
+            None => parse_java_float(v)?,
+        }),
         "boolean" => Value::Boolean(v.as_bool().ok_or_else(|| anyhow!("boolean: {v}"))?),
         "string" => Value::String(v.as_str().ok_or_else(|| anyhow!("string: {v}"))?.to_owned()),
         "bytes" => Value::Bytes(B64.decode(v.as_str().ok_or_else(|| anyhow!("bytes: {v}"))?)?),
@@ -619,6 +688,14 @@ pub fn value_from_json(j: &Json) -> Result<Value> {
         ),
         other => bail!("unknown value tag {other}"),
     })
+}
+
+/// The raw bits of a `"NaN:0x..."` (a NaN with a payload).
+fn nan_bits(v: &Json) -> Result<Option<u64>> {
+    match v.as_str().and_then(|t| t.strip_prefix("NaN:0x")) {
+        Some(hex) => Ok(Some(u64::from_str_radix(hex, 16)?)),
+        None => Ok(None),
+    }
 }
 
 fn parse_java_float(v: &Json) -> Result<f64> {
@@ -783,6 +860,88 @@ pub fn identical(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// [`identical`], except that map entries may come in any order: Kafka's `JsonConverter`
+/// reads JSON objects into a `HashMap`, which iterates in Java's hash order, not the order
+/// of the text.
+pub fn identical_in_any_map_order(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(a, b)| identical_in_any_map_order(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            let mut unmatched: Vec<&(Value, Value)> = y.iter().collect();
+            x.len() == y.len()
+                && x.iter().all(|(ka, va)| {
+                    match unmatched.iter().position(|(kb, vb)| {
+                        identical_in_any_map_order(ka, kb) && identical_in_any_map_order(va, vb)
+                    }) {
+                        Some(found) => {
+                            unmatched.swap_remove(found);
+                            true
+                        }
+                        None => false,
+                    }
+                })
+        }
+        (Value::Struct(x), Value::Struct(y)) => {
+            schemas_identical(x.schema(), y.schema(), true)
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((_, a), (_, b))| identical_in_any_map_order(a, b))
+        }
+        _ => identical(a, b),
+    }
+}
+
+/// Whether two schemas are equal, their default values compared with [`identical`] (or
+/// [`identical_in_any_map_order`]: Kafka reads a map default into a `HashMap` too).
+pub fn schemas_identical(a: &Schema, b: &Schema, any_map_order: bool) -> bool {
+    let same_value = |x: &Value, y: &Value| {
+        if any_map_order {
+            identical_in_any_map_order(x, y)
+        } else {
+            identical(x, y)
+        }
+    };
+    let same_child = |x: Result<&Schema, _>, y: Result<&Schema, _>| match (x, y) {
+        (Ok(x), Ok(y)) => schemas_identical(x, y, any_map_order),
+        (Err(_), Err(_)) => true,
+        _ => false,
+    };
+    a.schema_type() == b.schema_type()
+        && a.is_optional() == b.is_optional()
+        && a.name() == b.name()
+        && a.version() == b.version()
+        && a.doc() == b.doc()
+        && a.parameters() == b.parameters()
+        && match (a.default_value(), b.default_value()) {
+            (Some(x), Some(y)) => same_value(x, y),
+            (None, None) => true,
+            _ => false,
+        }
+        && match a.schema_type() {
+            SchemaType::Struct => match (a.fields(), b.fields()) {
+                (Ok(x), Ok(y)) => {
+                    x.len() == y.len()
+                        && x.iter().zip(y).all(|(f, g)| {
+                            f.name() == g.name()
+                                && schemas_identical(f.schema(), g.schema(), any_map_order)
+                        })
+                }
+                _ => false,
+            },
+            SchemaType::Map => {
+                same_child(a.key_schema(), b.key_schema())
+                    && same_child(a.value_schema(), b.value_schema())
+            }
+            SchemaType::Array => same_child(a.value_schema(), b.value_schema()),
+            _ => true,
+        }
+}
+
 /// [`identical`] for optional schemas and values: the schemas equal, the values identical.
 pub fn identical_schema_and_value(
     a: (Option<&Schema>, &Value),
@@ -833,6 +992,35 @@ mod tests {
     }
 
     #[test]
+    fn lone_surrogates_in_answers_become_replacement_characters() {
+        let answer = parse_answer(
+            r#"{"error":{"class":"X","message":"a \uD83D b \uD83D\uDE00 c \\uD83D \uDC00","causes":[]}}"#,
+        )
+        .expect("parses");
+        let err = answer.expect_err("an error answer");
+        assert_eq!(err.message(), "a \u{FFFD} b 😀 c \\uD83D \u{FFFD}");
+    }
+
+    #[test]
+    fn map_order_can_be_ignored() {
+        let a = Value::Map(vec![
+            (Value::from("x"), Value::from(1)),
+            (Value::from("y"), Value::from(2)),
+        ]);
+        let b = Value::Map(vec![
+            (Value::from("y"), Value::from(2)),
+            (Value::from("x"), Value::from(1)),
+        ]);
+        assert!(!identical(&a, &b));
+        assert!(identical_in_any_map_order(&a, &b));
+        let c = Value::Map(vec![
+            (Value::from("y"), Value::from(2)),
+            (Value::from("x"), Value::from(3)),
+        ]);
+        assert!(!identical_in_any_map_order(&a, &c));
+    }
+
+    #[test]
     fn identical_tells_scale_and_bits_apart() {
         let d = |s: &str| Value::Decimal(BigDecimal::from_str(s).expect("decimal"));
         assert!(!identical(&d("1.0"), &d("1.00")));
@@ -848,4 +1036,128 @@ mod tests {
         assert_eq!(text("1.2E+4"), "12E+3");
         assert_eq!(text("-5"), "-5");
     }
+}
+
+/// What a differential test found: every case that differed from Kafka, by kind.
+#[derive(Debug, Default)]
+pub struct Differences {
+    name: String,
+    compared: usize,
+    deliberate: usize,
+    found: Vec<(String, String)>,
+}
+
+impl Differences {
+    /// A collector for the differential test `name`.
+    pub fn new(name: impl Into<String>) -> Differences {
+        Differences {
+            name: name.into(),
+            ..Differences::default()
+        }
+    }
+
+    /// Counts one comparison.
+    pub fn compared(&mut self) {
+        self.compared += 1;
+    }
+
+    /// Counts a comparison that met a documented, deliberate difference.
+    pub fn found_deliberate(&mut self) {
+        self.deliberate += 1;
+    }
+
+    /// How many comparisons were made.
+    pub fn count(&self) -> usize {
+        self.compared
+    }
+
+    /// Records a difference of `kind` (e.g. "bytes", "error class") with its details.
+    pub fn found(&mut self, kind: impl Into<String>, details: impl Into<String>) {
+        self.found.push((kind.into(), details.into()));
+    }
+
+    /// The differences of one kind.
+    pub fn of_kind(&self, kind: &str) -> Vec<&str> {
+        self.found
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, d)| d.as_str())
+            .collect()
+    }
+
+    /// Panics, listing a summary by kind and the first few of each, unless nothing
+    /// differed. Also panics when fewer than `at_least` comparisons were made, so that a
+    /// generator that stopped generating cannot pass.
+    pub fn assert_none(&self, at_least: usize) {
+        assert!(
+            self.compared >= at_least,
+            "{}: only {} comparisons were made (expected at least {at_least})",
+            self.name,
+            self.compared
+        );
+        if self.found.is_empty() {
+            eprintln!(
+                "{}: {} comparisons with Apache Kafka, no difference ({} met a documented \
+                 deliberate difference)",
+                self.name, self.compared, self.deliberate
+            );
+            return;
+        }
+        let mut kinds: Vec<&str> = self.found.iter().map(|(k, _)| k.as_str()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut report = format!(
+            "{}: {} of {} comparisons differ from Apache Kafka\n",
+            self.name,
+            self.found.len(),
+            self.compared
+        );
+        for kind in kinds {
+            let all = self.of_kind(kind);
+            report.push_str(&format!("\n== {kind}: {} ==\n", all.len()));
+            for d in all.iter().take(8) {
+                report.push_str(d);
+                report.push_str("\n---\n");
+            }
+        }
+        panic!("{report}");
+    }
+}
+
+/// Whether two texts are the same but for the digits of floating-point numbers that denote
+/// the same `f32` or `f64` (Java before 19 prints some with more digits than needed). Both
+/// are split into number and non-number runs; the non-number runs must be equal.
+pub fn same_text_but_float_digits(a: &[u8], b: &[u8]) -> bool {
+    fn tokens(text: &str) -> Vec<(bool, &str)> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let start = i;
+            let number = bytes[i].is_ascii_digit() || bytes[i] == b'-';
+            while i < bytes.len() {
+                let b = bytes[i];
+                let in_number = b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'E' | b'e');
+                if in_number != number {
+                    break;
+                }
+                i += 1;
+            }
+            out.push((number, &text[start..i]));
+        }
+        out
+    }
+    let (Ok(a), Ok(b)) = (std::str::from_utf8(a), std::str::from_utf8(b)) else {
+        return false;
+    };
+    let (ta, tb) = (tokens(a), tokens(b));
+    ta.len() == tb.len()
+        && ta.iter().zip(&tb).all(|((na, x), (nb, y))| {
+            x == y
+                || (*na
+                    && *nb
+                    && (x.parse::<f64>().ok() == y.parse::<f64>().ok() && x.parse::<f64>().is_ok()
+                        || x.parse::<f32>().ok() == y.parse::<f32>().ok()
+                            && x.parse::<f32>().is_ok()))
+        })
 }

@@ -393,10 +393,64 @@ public final class KafkaOracle {
         return readSchema(node);
     }
 
+    /**
+     * Schemas already built, by their JSON. A connector hands Kafka a Struct that holds the
+     * very schema object of its record (or field); Kafka's ConnectSchema.equals compares
+     * byte[] defaults by reference, so two separately built but equal schemas with a bytes
+     * default would not be equal. Reusing one object per distinct schema JSON gives Kafka's
+     * code what a connector gives it.
+     */
+    private static final Map<JsonNode, Schema> SCHEMAS = new HashMap<>();
+
     private static Schema readSchema(JsonNode node) {
         if (node == null || !node.isObject()) {
             throw new OracleException("a schema must be an object");
         }
+        Schema known = SCHEMAS.get(node);
+        if (known != null) {
+            return known;
+        }
+        Schema built = buildSchema(node);
+        if (SCHEMAS.size() > 100_000) {
+            SCHEMAS.clear();
+        }
+        SCHEMAS.put(node.deepCopy(), built);
+        return built;
+    }
+
+    // A NaN other than Java's canonical one travels as "NaN:0x<raw bits>", so that its payload
+    // reaches Kafka's code (FloatConverter writes the raw bits) and comes back.
+    private static float parseFloat(String text) {
+        if (text.startsWith("NaN:0x")) {
+            return Float.intBitsToFloat(Integer.parseUnsignedInt(text.substring(6), 16));
+        }
+        return Float.parseFloat(text);
+    }
+
+    private static double parseDouble(String text) {
+        if (text.startsWith("NaN:0x")) {
+            return Double.longBitsToDouble(Long.parseUnsignedLong(text.substring(6), 16));
+        }
+        return Double.parseDouble(text);
+    }
+
+    private static String floatText(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f) && bits != Float.floatToIntBits(Float.NaN)) {
+            return "NaN:0x" + Integer.toHexString(bits);
+        }
+        return Float.toString(f);
+    }
+
+    private static String doubleText(double d) {
+        long bits = Double.doubleToRawLongBits(d);
+        if (Double.isNaN(d) && bits != Double.doubleToLongBits(Double.NaN)) {
+            return "NaN:0x" + Long.toHexString(bits);
+        }
+        return Double.toString(d);
+    }
+
+    private static Schema buildSchema(JsonNode node) {
         String typeName = requiredString(node, "type");
         Schema.Type type;
         try {
@@ -506,12 +560,14 @@ public final class KafkaOracle {
                 }
                 break;
             }
+            // Kafka's own code (Values.parseString) makes MAP and ARRAY schemas without key
+            // or element schemas: written as null.
             case MAP:
-                node.set("key", writeSchema(schema.keySchema()));
-                node.set("value", writeSchema(schema.valueSchema()));
+                node.set("key", writeSchemaOrNull(schema.keySchema()));
+                node.set("value", writeSchemaOrNull(schema.valueSchema()));
                 break;
             case ARRAY:
-                node.set("value", writeSchema(schema.valueSchema()));
+                node.set("value", writeSchemaOrNull(schema.valueSchema()));
                 break;
             default:
                 break;
@@ -580,13 +636,13 @@ public final class KafkaOracle {
             }
             case "float32":
                 try {
-                    return Float.parseFloat(text(n, tag));
+                    return parseFloat(text(n, tag));
                 } catch (NumberFormatException e) {
                     throw new OracleException("bad float32: " + n.textValue());
                 }
             case "float64":
                 try {
-                    return Double.parseDouble(text(n, tag));
+                    return parseDouble(text(n, tag));
                 } catch (NumberFormatException e) {
                     throw new OracleException("bad float64: " + n.textValue());
                 }
@@ -705,10 +761,10 @@ public final class KafkaOracle {
             return tagged("int64", NODES.numberNode((Long) value));
         }
         if (value instanceof Float) {
-            return tagged("float32", NODES.textNode(Float.toString((Float) value)));
+            return tagged("float32", NODES.textNode(floatText((Float) value)));
         }
         if (value instanceof Double) {
-            return tagged("float64", NODES.textNode(Double.toString((Double) value)));
+            return tagged("float64", NODES.textNode(doubleText((Double) value)));
         }
         if (value instanceof Boolean) {
             return tagged("boolean", NODES.booleanNode((Boolean) value));
