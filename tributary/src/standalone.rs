@@ -70,25 +70,62 @@ async fn kafka_cluster_id(bootstrap: &str) -> Option<String> {
     .flatten()
 }
 
-async fn shutdown_signal() {
+/// SIGTERM and SIGINT (Ctrl-C), listened for from the moment this is made: a signal that
+/// arrives while the worker is still starting is kept and stops it gracefully once it has
+/// started, instead of killing it half-way (the signals' default action).
+struct ShutdownSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl ShutdownSignal {
+    fn install() -> ShutdownSignal {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            ShutdownSignal {
+                term: signal(SignalKind::terminate()).ok(),
+                interrupt: signal(SignalKind::interrupt()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            ShutdownSignal {}
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn recv(mut self) {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match self.term.as_mut() {
+                    Some(term) => {
+                        term.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let interrupt = async {
+                match self.interrupt.as_mut() {
+                    Some(interrupt) => {
+                        interrupt.recv().await;
+                    }
+                    None => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            };
+            tokio::select! {
+                () = term => {}
+                () = interrupt => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -99,6 +136,7 @@ pub async fn run(
     log_handle: reload::Handle<EnvFilter, Registry>,
     log_directives: &str,
 ) -> anyhow::Result<()> {
+    let shutdown = ShutdownSignal::install();
     // The file (when given) with the CONNECT_* environment variables over it.
     let config = crate::env_config::standalone_worker_config(worker_config_path)?;
     let mut connector_configs = Vec::new();
@@ -181,7 +219,7 @@ pub async fn run(
     }
     herder.mark_ready();
     tracing::info!(address = %bound, "tributary standalone worker started; REST API on http://{bound}");
-    shutdown_signal().await;
+    shutdown.recv().await;
     tracing::info!("stopping: flushing offsets and stopping tasks");
     herder.shutdown().await;
     let _ = stop_rest.send(());
