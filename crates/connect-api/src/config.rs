@@ -207,6 +207,27 @@ pub trait Validator: Send + Sync {
     fn describe(&self) -> Option<String> {
         None
     }
+    /// Whether a list value loses its repeated entries (the first of each kept) before it
+    /// is validated and used, as Kafka 4.3 does for keys with a `ValidList` validator.
+    fn removes_duplicates(&self) -> bool {
+        false
+    }
+}
+
+/// A list value with its repeated entries removed when `validator` asks for it.
+fn deduplicated(validator: Option<&dyn Validator>, value: ConfigValueT) -> ConfigValueT {
+    match value {
+        ConfigValueT::List(items) if validator.is_some_and(Validator::removes_duplicates) => {
+            let mut seen = std::collections::HashSet::new();
+            ConfigValueT::List(
+                items
+                    .into_iter()
+                    .filter(|item| seen.insert(item.clone()))
+                    .collect(),
+            )
+        }
+        other => other,
+    }
 }
 
 /// Suggests values and visibility for a key from the other keys' values (Kafka's
@@ -479,7 +500,10 @@ impl ConfigDef {
     pub fn parse(&self, props: &BTreeMap<String, String>) -> Result<ParsedConfig, ConfigError> {
         let mut values = IndexMap::new();
         for key in self.keys.values() {
-            let value = parse_value(key, props.get(&key.name))?;
+            let value = deduplicated(
+                key.validator.as_deref(),
+                parse_value(key, props.get(&key.name))?,
+            );
             if let Some(validator) = &key.validator {
                 validator.ensure_valid(&key.name, &value)?;
             }
@@ -493,32 +517,30 @@ impl ConfigDef {
 
     /// Validates every key and reports all problems, key by key (Kafka's
     /// `ConfigDef.validate`), with recommended values and visibility.
+    ///
+    /// As in Kafka, a value that does not parse (or a required key that is missing) is
+    /// validated as `null`: its value shows as null, and its validator runs on null too, so
+    /// that `tasks.max=x` reports both "Not a number of type INT" and "Value must be
+    /// non-null".
     pub fn validate(&self, props: &BTreeMap<String, String>) -> Vec<ConfigValue> {
         let mut parsed = IndexMap::new();
         let mut results: IndexMap<String, ConfigValue> = IndexMap::new();
         for key in self.keys.values() {
             let mut config_value = ConfigValue::new(&key.name);
-            match parse_value(key, props.get(&key.name)) {
-                Ok(value) => {
-                    if let Some(validator) = &key.validator
-                        && let Err(e) = validator.ensure_valid(&key.name, &value)
-                    {
-                        config_value.errors.push(e.to_string());
-                    }
-                    config_value.value = value.clone();
-                    parsed.insert(key.name.clone(), value);
-                }
+            let value = match parse_value(key, props.get(&key.name)) {
+                Ok(value) => deduplicated(key.validator.as_deref(), value),
                 Err(e) => {
-                    if let Some(raw) = props.get(&key.name) {
-                        config_value.value = if key.config_type == ConfigType::Password {
-                            ConfigValueT::Password(Password::new(raw.clone()))
-                        } else {
-                            ConfigValueT::String(raw.clone())
-                        };
-                    }
                     config_value.errors.push(e.to_string());
+                    ConfigValueT::Null
                 }
+            };
+            if let Some(validator) = &key.validator
+                && let Err(e) = validator.ensure_valid(&key.name, &value)
+            {
+                config_value.errors.push(e.to_string());
             }
+            config_value.value = value.clone();
+            parsed.insert(key.name.clone(), value);
             results.insert(key.name.clone(), config_value);
         }
         for key in self.keys.values() {
@@ -733,18 +755,21 @@ pub mod validators {
 
     impl Validator for ValidString {
         fn ensure_valid(&self, name: &str, value: &ConfigValueT) -> Result<(), ConfigError> {
+            // Kafka's ValidString rejects null too (it is in no list of valid strings).
             let s = match value {
                 ConfigValueT::String(s) => s.as_str(),
-                ConfigValueT::Null => return Ok(()),
+                ConfigValueT::Null => "null",
                 _ => return Ok(()),
             };
-            let ok = self.allowed.iter().any(|a| {
-                if self.case_insensitive {
-                    a.eq_ignore_ascii_case(s)
-                } else {
-                    a == s
-                }
-            });
+            let is_null = *value == ConfigValueT::Null;
+            let ok = !is_null
+                && self.allowed.iter().any(|a| {
+                    if self.case_insensitive {
+                        a.eq_ignore_ascii_case(s)
+                    } else {
+                        a == s
+                    }
+                });
             if ok {
                 Ok(())
             } else {
@@ -768,6 +793,84 @@ pub mod validators {
         }
     }
 
+    /// A list (Kafka 4.3's `ConfigDef.ValidList`): repeated entries are dropped before it
+    /// is checked; then it must not be null (unless allowed) or empty (unless allowed), no
+    /// entry may be the empty string, and with `allowed` values every entry must be one.
+    pub struct ValidList {
+        allowed: Vec<String>,
+        empty_allowed: bool,
+        null_allowed: bool,
+    }
+
+    impl ValidList {
+        /// Kafka's `ValidList.anyNonDuplicateValues(isEmptyAllowed, isNullAllowed)`.
+        pub fn any_non_duplicate_values(empty_allowed: bool, null_allowed: bool) -> Self {
+            ValidList {
+                allowed: Vec::new(),
+                empty_allowed,
+                null_allowed,
+            }
+        }
+
+        /// Kafka's `ValidList.in(isEmptyAllowed, validStrings...)`.
+        pub fn one_of<S: Into<String>>(
+            empty_allowed: bool,
+            allowed: impl IntoIterator<Item = S>,
+        ) -> Self {
+            ValidList {
+                allowed: allowed.into_iter().map(Into::into).collect(),
+                empty_allowed,
+                null_allowed: false,
+            }
+        }
+    }
+
+    impl Validator for ValidList {
+        fn ensure_valid(&self, name: &str, value: &ConfigValueT) -> Result<(), ConfigError> {
+            let items = match value {
+                ConfigValueT::Null if self.null_allowed => return Ok(()),
+                ConfigValueT::Null => {
+                    return Err(ConfigError::Other(format!(
+                        "Configuration '{name}' values must not be null."
+                    )));
+                }
+                ConfigValueT::List(items) => items,
+                _ => return Ok(()),
+            };
+            if !self.empty_allowed && items.is_empty() {
+                let valid = if self.allowed.is_empty() {
+                    "any non-empty value".to_string()
+                } else {
+                    format!("[{}]", self.allowed.join(", "))
+                };
+                return Err(ConfigError::Other(format!(
+                    "Configuration '{name}' must not be empty. Valid values include: {valid}"
+                )));
+            }
+            for item in items {
+                if item.is_empty() {
+                    return Err(ConfigError::Other(format!(
+                        "Configuration '{name}' values must not be empty."
+                    )));
+                }
+                if !self.allowed.is_empty() && !self.allowed.contains(item) {
+                    return Err(ConfigError::invalid(
+                        name,
+                        item.as_str(),
+                        format!("String must be one of: {}", self.allowed.join(", ")),
+                    ));
+                }
+            }
+            Ok(())
+        }
+        fn describe(&self) -> Option<String> {
+            (!self.allowed.is_empty()).then(|| format!("[{}]", self.allowed.join(", ")))
+        }
+        fn removes_duplicates(&self) -> bool {
+            true
+        }
+    }
+
     /// A non-empty string (Kafka's `NonEmptyString`).
     pub struct NonEmptyString;
 
@@ -784,6 +887,43 @@ pub mod validators {
         }
         fn describe(&self) -> Option<String> {
             Some("non-empty string".to_string())
+        }
+    }
+
+    /// A non-empty string without ISO control characters (Kafka's
+    /// `ConnectorConfig.NonEmptyStringWithoutControlChars`, the validator of connector
+    /// names); null passes, since a missing name is reported as missing.
+    pub struct NonEmptyStringWithoutControlChars;
+
+    impl Validator for NonEmptyStringWithoutControlChars {
+        fn ensure_valid(&self, name: &str, value: &ConfigValueT) -> Result<(), ConfigError> {
+            let ConfigValueT::String(s) = value else {
+                return Ok(());
+            };
+            if s.is_empty() {
+                return Err(ConfigError::invalid(name, "", "String may not be empty"));
+            }
+            // Java's Character.isISOControl: U+0000..U+001F and U+007F..U+009F.
+            let controls: Vec<String> = s
+                .chars()
+                .filter(|c| c.is_control())
+                .map(|c| u32::from(c).to_string())
+                .collect();
+            if controls.is_empty() {
+                return Ok(());
+            }
+            Err(ConfigError::invalid(
+                name,
+                s.as_str(),
+                format!(
+                    "String may not contain control sequences but had the following ASCII \
+                     chars: {}",
+                    controls.join(", ")
+                ),
+            ))
+        }
+        fn describe(&self) -> Option<String> {
+            Some("non-empty string without ISO control characters".to_string())
         }
     }
 

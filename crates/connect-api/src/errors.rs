@@ -33,6 +33,11 @@ pub enum ConnectError {
         #[source]
         source: Option<BoxError>,
     },
+    /// An argument the code cannot work with: Kafka's `IllegalArgumentException`, which some
+    /// of its transformations throw (`ExtractField` for a field the schema does not have).
+    /// Kept apart so that traces and DLQ headers name the class Kafka would.
+    #[error("{message}")]
+    InvalidArgument { message: String },
     /// Any other failure (Kafka's ConnectException).
     #[error("{message}")]
     Other {
@@ -85,6 +90,13 @@ impl ConnectError {
         }
     }
 
+    /// Kafka's `IllegalArgumentException`.
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        ConnectError::InvalidArgument {
+            message: message.into(),
+        }
+    }
+
     pub fn is_retriable(&self) -> bool {
         matches!(self, ConnectError::Retriable { .. })
     }
@@ -96,6 +108,7 @@ impl ConnectError {
             ConnectError::Data { .. } => "org.apache.kafka.connect.errors.DataException",
             ConnectError::Config(_) => "org.apache.kafka.common.config.ConfigException",
             ConnectError::Retriable { .. } => "org.apache.kafka.connect.errors.RetriableException",
+            ConnectError::InvalidArgument { .. } => "java.lang.IllegalArgumentException",
             ConnectError::Other { .. } => "org.apache.kafka.connect.errors.ConnectException",
         }
     }

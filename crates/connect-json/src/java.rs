@@ -8,7 +8,8 @@
 //! Rust's `{:e}` formatting computes; where that is a single digit Java takes the closest
 //! of one or two digits, so `Double.MIN_VALUE` is `4.9E-324`), laid out with Java's rules:
 //! plain notation with at least one fractional digit for magnitudes in `[1e-3, 1e7)`,
-//! `d.dddE±n` otherwise. Dates are in UTC on the proleptic Gregorian calendar.
+//! `d.dddE±n` otherwise. Dates are in UTC on Java's calendar (Julian before 15 October
+//! 1582, see the `calendar` module).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -545,43 +546,12 @@ pub(crate) fn class_of(value: &Value) -> String {
     format!("class {}", value.java_class_name())
 }
 
-/// Gregorian calendar date of a day count since 1970-01-01 (proleptic calendar).
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    (
-        y,
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
+/// [`class_of`] for a value under `schema`: a logical date is a `java.util.Date` in Java.
+pub(crate) fn class_of_under(schema: Option<&connect_api::Schema>, value: &Value) -> String {
+    format!("class {}", value.java_class_name_under(schema))
 }
 
-/// Days since 1970-01-01 of a Gregorian date; the month may be out of range (lenient).
-pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
-    let month0 = month.checked_sub(1)?;
-    let year = year.checked_add(month0.div_euclid(12))?;
-    let month = month0.rem_euclid(12) + 1;
-    let y = if month <= 2 {
-        year.checked_sub(1)?
-    } else {
-        year
-    };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let first = era.checked_mul(146_097)?.checked_add(doe - 719_468)?;
-    first.checked_add(day.checked_sub(1)?)
-}
+pub(crate) use crate::calendar::{civil_from_days, days_from_civil};
 
 fn year_text(year: i64) -> String {
     // SimpleDateFormat prints the year of the era, so 1 BC (year 0) prints as 0001.
@@ -624,6 +594,8 @@ pub(crate) fn date_to_string(millis: i64) -> String {
     let (y, m, d) = civil_from_days(days);
     let weekday = usize::try_from((days + 4).rem_euclid(7)).unwrap_or(0);
     let month = usize::try_from(m).unwrap_or(1).saturating_sub(1);
+    // The year of the era, without the era: 212 BC prints as 212.
+    let y = if y >= 1 { y } else { 1 - y };
     format!(
         "{} {} {d:02} {:02}:{:02}:{:02} UTC {y}",
         DAYS[weekday % 7],

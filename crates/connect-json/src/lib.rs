@@ -17,6 +17,7 @@
 //! bytes exact (Java's number and date formatting, Jackson's JSON output) live in private
 //! modules.
 
+pub mod calendar;
 mod config;
 mod header;
 mod java;

@@ -409,7 +409,7 @@ impl ByteArrayConverter {
             Value::Bytes(bytes) => Ok(Some(bytes.clone())),
             other => Err(ConnectError::data(format!(
                 "ByteArrayConverter is not compatible with objects of type {}",
-                java::class_of(other)
+                java::class_of_under(schema, other)
             ))),
         }
     }
@@ -540,28 +540,34 @@ impl NumberKind {
         }
     }
 
-    fn serialize(self, value: &Value) -> ConnectResult<Option<Vec<u8>>> {
+    /// Kafka's message when the serializer's cast of the value fails.
+    fn cast_error(self, schema: Option<&Schema>, value: &Value) -> ConnectError {
+        data_error(
+            format!(
+                "Failed to serialize to {} (was {}): ",
+                self.type_name(),
+                java::class_of_under(schema, value)
+            ),
+            format!(
+                "{} cannot be cast to class {}",
+                java::class_of_under(schema, value),
+                self.java_class()
+            ),
+        )
+    }
+
+    fn serialize(self, schema: Option<&Schema>, value: &Value) -> ConnectResult<Option<Vec<u8>>> {
+        // A logical Date, Time or Timestamp is a java.util.Date to Kafka, not a number.
+        let temporal = value.java_class_name_under(schema) == "java.util.Date";
         Ok(Some(match (self, value) {
             (_, Value::Null) => return Ok(None),
+            (_, other) if temporal => return Err(self.cast_error(schema, other)),
             (NumberKind::Double, Value::Float64(v)) => v.to_bits().to_be_bytes().to_vec(),
             (NumberKind::Float, Value::Float32(v)) => v.to_bits().to_be_bytes().to_vec(),
             (NumberKind::Integer, Value::Int32(v)) => v.to_be_bytes().to_vec(),
             (NumberKind::Long, Value::Int64(v)) => v.to_be_bytes().to_vec(),
             (NumberKind::Short, Value::Int16(v)) => v.to_be_bytes().to_vec(),
-            (_, other) => {
-                return Err(data_error(
-                    format!(
-                        "Failed to serialize to {} (was {}): ",
-                        self.type_name(),
-                        java::class_of(other)
-                    ),
-                    format!(
-                        "{} cannot be cast to class {}",
-                        java::class_of(other),
-                        self.java_class()
-                    ),
-                ));
-            }
+            (_, other) => return Err(self.cast_error(schema, other)),
         }))
     }
 
@@ -679,13 +685,14 @@ macro_rules! number_converter {
                 config::parse(&config::converter_config_def(), props).map(|_| ())
             }
 
-            /// The schema is ignored, as in Kafka; only the value's type matters.
+            /// The schema is ignored, as in Kafka; only the value's type matters (the
+            /// schema only tells which Java class a logical value would be, for errors).
             fn serialize(
                 &self,
-                _schema: Option<&Schema>,
+                schema: Option<&Schema>,
                 value: &Value,
             ) -> ConnectResult<Option<Vec<u8>>> {
-                $kind.serialize(value)
+                $kind.serialize(schema, value)
             }
 
             fn deserialize(&self, data: Option<&[u8]>) -> ConnectResult<SchemaAndValue> {
@@ -750,7 +757,7 @@ impl BooleanConverter {
             Value::Boolean(b) => Ok(Some(vec![u8::from(*b)])),
             other => Err(ConnectError::data(format!(
                 "BooleanConverter is not compatible with objects of type {}",
-                java::class_of(other)
+                java::class_of_under(schema, other)
             ))),
         }
     }

@@ -130,6 +130,24 @@ fn append(
     Ok(())
 }
 
+/// `Values.asLong` of a string: `new BigDecimal(text).longValue()`, the integer part kept
+/// to its low 64 bits (so `convertToInteger` and the other narrowing conversions wrap as
+/// Java's casts do); `None` where `new BigDecimal` would throw.
+pub fn string_as_long(text: &str) -> Option<i64> {
+    crate::java::JavaDecimal::parse(text).map(|d| d.wrapping_long())
+}
+
+/// `Values.asDouble` of a string: `new BigDecimal(text).doubleValue()`; `None` where
+/// `new BigDecimal` would throw.
+pub fn string_as_double(text: &str) -> Option<f64> {
+    crate::java::JavaDecimal::parse(text).map(|d| d.to_f64())
+}
+
+/// `new BigDecimal(text)`, scale kept; `None` where Java would throw.
+pub fn string_as_big_decimal(text: &str) -> Option<bigdecimal::BigDecimal> {
+    crate::java::JavaDecimal::parse(text).map(|d| d.to_big_decimal())
+}
+
 /// `Values.parseString(value)`: the value with an inferred schema. `"null"` (and only
 /// that, possibly blank-padded) gives [`SchemaAndValue::null`]; the empty string is an
 /// empty `string`. Arrays and maps nested deeper than 128 levels are not parsed; the text

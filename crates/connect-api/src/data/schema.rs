@@ -489,7 +489,9 @@ impl SchemaBuilder {
         .build();
         probe
             .validate_value(&value)
-            .map_err(|e| ConnectError::data(format!("Invalid default value: {e}")))?;
+            // Kafka's SchemaBuilderException("Invalid default value", cause): the reason is
+            // the cause, not part of the message.
+            .map_err(|e| ConnectError::data_with("Invalid default value", e))?;
         self.inner.default_value = Some(value);
         Ok(self)
     }

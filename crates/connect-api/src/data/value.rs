@@ -10,7 +10,12 @@ use crate::errors::{ConnectError, ConnectResult};
 /// A Connect value. Logical types use their physical representation (`Date` and `Time` are
 /// [`Value::Int32`], `Timestamp` is [`Value::Int64`]), except `Decimal`, which is
 /// [`Value::Decimal`] so that arithmetic and scale checks stay exact.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Equality is Java's `equals`, which Kafka Connect compares values, struct fields and
+/// schema defaults with: floats by their bits as `Float.equals` does (any NaN equals any
+/// NaN, `0.0` is not `-0.0`), decimals with their scale as `BigDecimal.equals` does (`1.0`
+/// is not `1.00`), maps whatever the order of their entries, as `Map.equals` does.
+#[derive(Clone, Debug)]
 pub enum Value {
     Null,
     Int8(i8),
@@ -27,6 +32,49 @@ pub enum Value {
     Map(Vec<(Value, Value)>),
     Struct(Struct),
     Decimal(BigDecimal),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Int8(a), Value::Int8(b)) => a == b,
+            (Value::Int16(a), Value::Int16(b)) => a == b,
+            (Value::Int32(a), Value::Int32(b)) => a == b,
+            (Value::Int64(a), Value::Int64(b)) => a == b,
+            (Value::Float32(a), Value::Float32(b)) => java_float_bits(*a) == java_float_bits(*b),
+            (Value::Float64(a), Value::Float64(b)) => java_double_bits(*a) == java_double_bits(*b),
+            (Value::Boolean(a), Value::Boolean(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::Array(a), Value::Array(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && (a == b
+                        || a.iter()
+                            .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v == v2)))
+            }
+            (Value::Struct(a), Value::Struct(b)) => a == b,
+            (Value::Decimal(a), Value::Decimal(b)) => {
+                a.as_bigint_and_exponent() == b.as_bigint_and_exponent()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `Float.floatToIntBits`: the bits, every NaN as the canonical one.
+fn java_float_bits(f: f32) -> u32 {
+    if f.is_nan() { 0x7fc0_0000 } else { f.to_bits() }
+}
+
+/// `Double.doubleToLongBits`: the bits, every NaN as the canonical one.
+fn java_double_bits(d: f64) -> u64 {
+    if d.is_nan() {
+        0x7ff8_0000_0000_0000
+    } else {
+        d.to_bits()
+    }
 }
 
 impl Value {
@@ -86,6 +134,18 @@ impl Value {
             Value::Map(_) => "java.util.HashMap",
             Value::Struct(_) => "org.apache.kafka.connect.data.Struct",
             Value::Decimal(_) => "java.math.BigDecimal",
+        }
+    }
+
+    /// The Java class Kafka Connect would hold for this value under `schema`: a logical
+    /// `Date`, `Time` or `Timestamp` is a `java.util.Date` there, whatever its physical form
+    /// here.
+    pub fn java_class_name_under(&self, schema: Option<&Schema>) -> &'static str {
+        use super::logical::{DATE_LOGICAL_NAME, TIME_LOGICAL_NAME, TIMESTAMP_LOGICAL_NAME};
+        match (schema.and_then(Schema::name), self) {
+            (Some(DATE_LOGICAL_NAME | TIME_LOGICAL_NAME), Value::Int32(_))
+            | (Some(TIMESTAMP_LOGICAL_NAME), Value::Int64(_)) => "java.util.Date",
+            _ => self.java_class_name(),
         }
     }
 
