@@ -442,7 +442,6 @@ fn simple_converters_match_kafka() {
     for i in 0..cases {
         let seed = base.wrapping_add(i as u64);
         let mut g = VectorGen::new(seed);
-        g.logical = false;
         let converter = g.below(converters.len());
         let config = if converter == 0 && g.chance(0.4) {
             configs[1 + g.below(configs.len() - 1)]

@@ -128,6 +128,18 @@ fn valid_input_type(t: SchemaType) -> ConnectResult<()> {
     }
 }
 
+/// Kafka's error for a type name that is not a `Schema.Type`: it passes the
+/// `IllegalArgumentException` of `Schema.Type.valueOf` as the *value* of a `ConfigException`
+/// and its own message as the *name*, so that is what the message says.
+fn unknown_type(name: &str) -> ConfigError {
+    ConfigError::Other(format!(
+        "Invalid value java.lang.IllegalArgumentException: No enum constant \
+         org.apache.kafka.connect.data.Schema.Type.{} for configuration Invalid type found in \
+         casting spec: {name}",
+        name.to_uppercase()
+    ))
+}
+
 /// Kafka's `Cast.parseFieldTypes`, with its messages (the rename message included).
 fn parse_field_types(mappings: &[String]) -> Result<Casts, ConfigError> {
     let mut whole: Option<SchemaType> = None;
@@ -143,18 +155,11 @@ fn parse_field_types(mappings: &[String]) -> Result<Casts, ConfigError> {
         }
         if parts.len() <= 1 {
             let name = parts.first().map_or("", |p| p.trim());
-            let target = SchemaType::from_name(name).ok_or_else(|| {
-                ConfigError::Other(format!(
-                    "No enum constant org.apache.kafka.connect.data.Schema.Type.{}",
-                    name.to_uppercase()
-                ))
-            })?;
+            let target = SchemaType::from_name(name).ok_or_else(|| unknown_type(name))?;
             whole = Some(valid_output_type(target)?);
         } else {
             let type_name = parts[1].trim();
-            let target = SchemaType::from_name(type_name).ok_or_else(|| {
-                ConfigError::Other(format!("Invalid type found in casting spec: {type_name}"))
-            })?;
+            let target = SchemaType::from_name(type_name).ok_or_else(|| unknown_type(type_name))?;
             let target = valid_output_type(target)?;
             let field = parts[0].trim().to_string();
             match fields.iter_mut().find(|(f, _)| *f == field) {
@@ -165,7 +170,7 @@ fn parse_field_types(mappings: &[String]) -> Result<Casts, ConfigError> {
     }
     match whole {
         Some(_) if mappings.len() > 1 => Err(ConfigError::Other(
-            "Cast transformations that specify a type to cast the entire value to may ony specify a single cast in their spec".to_string(),
+            "Cast transformations that specify a type to cast the entire value to may only specify a single cast in their spec".to_string(),
         )),
         Some(t) => Ok(Casts::WholeValue(t)),
         None => Ok(Casts::Fields(fields)),
@@ -237,7 +242,7 @@ impl<R: ConnectRecord> Transformation<R> for Cast<R> {
         let updated_value = match &config.casts {
             Casts::WholeValue(target) => cast_value(Some(schema), value, *target)?,
             Casts::Fields(_) => {
-                let original = require_struct(value, PURPOSE)?;
+                let original = require_struct(value, Some(schema), PURPOSE)?;
                 let mut updated = Struct::new(updated_schema.clone())?;
                 for field in original.schema().fields()? {
                     let field_value =
@@ -270,6 +275,12 @@ impl<R: ConnectRecord> Cast<R> {
             Casts::Fields(fields) => {
                 let original = require_map(value, PURPOSE)?;
                 let mut updated = original.to_vec();
+                // Kafka casts a schemaless value's fields in the order of its spec HashMap,
+                // which decides which failure is reported first.
+                let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+                let order = crate::util::java_hash_map_order(&names);
+                let mut fields: Vec<&(String, SchemaType)> = fields.iter().collect();
+                fields.sort_by_key(|(f, _)| order.iter().position(|o| o == f));
                 for (field, target) in fields {
                     let field_value = map_get(original, field).unwrap_or(&Value::Null);
                     map_put(&mut updated, field, cast_value(None, field_value, *target)?);

@@ -565,29 +565,19 @@ fn resolve_two_digit_year(two_digits: i64) -> i64 {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+/// Days since 1970-01-01 of a date in Java's calendar (Julian before 15 October 1582, see
+/// `connect_json::calendar`), saturating on overflow.
 pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    connect_json::calendar::days_from_civil(year, month, day).unwrap_or(if year < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
-/// The proleptic Gregorian date of a day count since 1970-01-01.
+/// The date in Java's calendar of a day count since 1970-01-01.
 pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    connect_json::calendar::civil_from_days(days)
 }
 
 #[cfg(test)]

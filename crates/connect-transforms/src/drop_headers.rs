@@ -6,7 +6,7 @@ use connect_api::config::{ConfigDef, ConfigKey, ConfigType, Importance};
 use connect_api::transforms::Transformation;
 use connect_api::{ConnectRecord, ConnectResult, Headers, Props};
 
-use crate::util::{NonEmptyList, not_configured, parse_config};
+use crate::util::{not_configured, parse_config};
 
 pub const OVERVIEW_DOC: &str = "Removes one or more headers from each record.";
 pub const HEADERS_FIELD: &str = "headers";
@@ -14,7 +14,9 @@ pub const HEADERS_FIELD: &str = "headers";
 pub fn config_def() -> ConfigDef {
     ConfigDef::new().define(
         ConfigKey::new(HEADERS_FIELD, ConfigType::List)
-            .validator(NonEmptyList)
+            .validator(
+                connect_api::config::validators::ValidList::any_non_duplicate_values(false, false),
+            )
             .importance(Importance::High)
             .doc("The name of the headers to be removed."),
     )

@@ -90,9 +90,9 @@ impl<R: ConnectRecord> Transformation<R> for ExtractField<R> {
             };
             return Ok(Some(self.side.replace(record, None, extracted)));
         };
-        let value = require_struct_or_null(value, PURPOSE)?;
+        let value = require_struct_or_null(value, Some(schema), PURPOSE)?;
         let field = config.path.field_from(schema)?.ok_or_else(|| {
-            ConnectError::data(format!("Unknown field: {}", config.original_path))
+            ConnectError::invalid_argument(format!("Unknown field: {}", config.original_path))
         })?;
         let extracted = match value {
             Some(value) => config

@@ -104,7 +104,7 @@ impl SingleFieldPath {
             if current.schema().field(step)?.is_none() {
                 return Ok(Value::Null);
             }
-            match require_struct_or_null(current.get(step)?, "nested field access")? {
+            match require_struct_or_null(current.get(step)?, None, "nested field access")? {
                 Some(next) => current = next,
                 None => return Ok(Value::Null),
             }

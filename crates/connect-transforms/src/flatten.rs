@@ -99,7 +99,7 @@ impl<R: ConnectRecord> Transformation<R> for Flatten<R> {
             flattener.flatten_schemaless(map, "", &mut flattened)?;
             return Ok(Some(self.side.replace(record, None, Value::Map(flattened))));
         };
-        let original = require_struct_or_null(value, PURPOSE)?;
+        let original = require_struct_or_null(value, Some(schema), PURPOSE)?;
         let updated_schema = self.cache.get_or_build(schema, || {
             let mut builder = copy_schema_basics(schema, SchemaBuilder::struct_());
             let default = schema.default_value().and_then(Value::as_struct);
@@ -142,7 +142,12 @@ impl Flattener<'_> {
         out: &mut Vec<(Value, Value)>,
     ) -> ConnectResult<()> {
         for (key, value) in original {
-            let name = self.field_name(prefix, string_key(key, PURPOSE)?);
+            // Java concatenates a null key as "null", but keeps it null at the top level.
+            let name: Option<String> = match key {
+                Value::Null => (!prefix.is_empty()).then(|| self.field_name(prefix, "null")),
+                other => Some(self.field_name(prefix, string_key(other, PURPOSE)?)),
+            };
+            let shown = name.clone().unwrap_or_else(|| "null".to_string());
             match value {
                 Value::Null
                 | Value::Int8(_)
@@ -154,9 +159,21 @@ impl Flattener<'_> {
                 | Value::Boolean(_)
                 | Value::String(_)
                 | Value::Bytes(_)
-                | Value::Array(_) => put(out, name, value.clone()),
+                | Value::Array(_) => match name {
+                    Some(name) => put(out, name, value.clone()),
+                    None => {
+                        out.retain(|(k, _)| !k.is_null());
+                        out.push((Value::Null, value.clone()));
+                    }
+                },
                 Value::Map(_) => {
                     let nested = require_map(value, PURPOSE)?;
+                    let Some(name) = name else {
+                        // Kafka fails here too (a NullPointerException on the null prefix).
+                        return Err(ConnectError::data(
+                            "Flatten transformation cannot flatten a map under a null key",
+                        ));
+                    };
                     self.flatten_schemaless(nested, &name, out)?;
                 }
                 Value::Decimal(_) => {
@@ -167,7 +184,7 @@ impl Flattener<'_> {
                 }
                 Value::Struct(_) => {
                     return Err(ConnectError::data(format!(
-                        "Flatten transformation does not support {} for record without schemas (for field {name}).",
+                        "Flatten transformation does not support {} for record without schemas (for field {shown}).",
                         java_class(value)
                     )));
                 }
@@ -203,6 +220,12 @@ impl Flattener<'_> {
                     field_optional,
                     nested_default,
                 )?;
+            } else if field.schema().schema_type() == SchemaType::Map {
+                // Kafka flattens structs only: a map field fails the whole schema.
+                return Err(ConnectError::data(format!(
+                    "Flatten transformation does not support MAP for record with schemas (for \
+                     field {name})."
+                )));
             } else {
                 let converted =
                     convert_field_schema(field.schema(), field_optional, field_default)?;
@@ -226,7 +249,7 @@ impl Flattener<'_> {
             let name = self.field_name(prefix, field.name());
             let value = original.get_by_field(field);
             if field.schema().schema_type() == SchemaType::Struct {
-                let nested = require_struct_or_null(value, PURPOSE)?;
+                let nested = require_struct_or_null(value, Some(field.schema()), PURPOSE)?;
                 self.flatten_struct(nested, &name, out)?;
             } else {
                 out.put(&name, value.clone())?;

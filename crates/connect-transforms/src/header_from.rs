@@ -149,7 +149,7 @@ impl<R: ConnectRecord> Transformation<R> for HeaderFrom<R> {
                 headers,
             )));
         };
-        let original = require_struct(value, &purpose)?;
+        let original = require_struct(value, Some(schema), &purpose)?;
         let (updated_schema, updated_value) = match config.operation {
             Operation::Move => {
                 let moved = self.move_cache.get_or_build(schema, || {

@@ -197,7 +197,7 @@ impl<R: ConnectRecord + RecordOffset> Transformation<R> for InsertField<R> {
             }
             return Ok(Some(self.side.replace(record, None, Value::Map(updated))));
         }
-        let original = require_struct(value, PURPOSE)?;
+        let original = require_struct(value, self.side.schema(&record), PURPOSE)?;
         let updated_schema = self.cache.get_or_build(original.schema(), || {
             make_updated_schema(config, original.schema())
         })?;

@@ -6,7 +6,6 @@
 //! is a `java.util.Date`, a `Decimal` a `java.math.BigDecimal`).
 
 use std::marker::PhantomData;
-use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
 use connect_api::config::validators::NonEmptyString;
@@ -14,10 +13,11 @@ use connect_api::config::{ConfigDef, ConfigKey, ConfigType, Importance};
 use connect_api::data::logical::{DATE_LOGICAL_NAME, TIME_LOGICAL_NAME, TIMESTAMP_LOGICAL_NAME};
 use connect_api::transforms::Transformation;
 use connect_api::{ConnectError, ConnectRecord, ConnectResult, Props, Schema, Struct, Value};
+use connect_json::values;
 
 use crate::util::{
-    NonEmptyList, REPLACE_NULL_WITH_DEFAULT_CONFIG, Side, field_value, map_get, map_put,
-    not_configured, parse_config, replace_null_with_default_key, require_map, require_struct,
+    REPLACE_NULL_WITH_DEFAULT_CONFIG, Side, field_value, map_get, map_put, not_configured,
+    parse_config, replace_null_with_default_key, require_map, require_struct,
 };
 
 pub const OVERVIEW_DOC: &str = "Mask specified fields with a valid null value for the field type (i.e. 0, false, empty string, and so on).<p/>For numeric and string fields, an optional replacement value can be specified that is converted to the correct type.<p/>Use the concrete transformation type designed for the record key (<code>org.apache.kafka.connect.transforms.MaskField$Key</code>) or value (<code>org.apache.kafka.connect.transforms.MaskField$Value</code>).";
@@ -29,7 +29,7 @@ pub fn config_def() -> ConfigDef {
     ConfigDef::new()
         .define(
             ConfigKey::new(FIELDS_CONFIG, ConfigType::List)
-                .validator(NonEmptyList)
+                .validator(connect_api::config::validators::ValidList::any_non_duplicate_values(false, false))
                 .importance(Importance::High)
                 .doc("Names of fields to mask."),
         )
@@ -79,12 +79,18 @@ impl<R: ConnectRecord> Transformation<R> for MaskField<R> {
 
     fn configure(&mut self, props: &Props) -> ConnectResult<()> {
         let parsed = parse_config(&config_def(), props)?;
-        let mut fields: Vec<String> = Vec::new();
-        for field in parsed.list(FIELDS_CONFIG).unwrap_or_default() {
-            if !fields.contains(field) {
-                fields.push(field.clone());
-            }
-        }
+        // Kafka keeps the fields in a HashSet and masks a schemaless value's fields in its
+        // order, which decides which failure is reported first.
+        let listed: Vec<&str> = parsed
+            .list(FIELDS_CONFIG)
+            .unwrap_or_default()
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let fields: Vec<String> = crate::util::java_hash_map_order(&listed)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         self.config = Some(Config {
             fields,
             replacement: parsed.string(REPLACEMENT_CONFIG).map(str::to_string),
@@ -114,7 +120,7 @@ impl<R: ConnectRecord> Transformation<R> for MaskField<R> {
             let schema = self.side.schema(&record).cloned();
             return Ok(Some(self.side.replace(record, schema, Value::Map(updated))));
         }
-        let original = require_struct(value, PURPOSE)?;
+        let original = require_struct(value, self.side.schema(&record), PURPOSE)?;
         let mut updated = Struct::new(original.schema().clone())?;
         for field in original.schema().fields()? {
             let field_value = field_value(original, field, config.replace_null_with_default)?;
@@ -167,8 +173,14 @@ fn mask_with_null_value(schema: Option<&Schema>, value: &Value) -> ConnectResult
         Value::Int64(_) => Value::Int64(0),
         Value::Float32(_) => Value::Float32(0.0),
         Value::Float64(_) => Value::Float64(0.0),
-        // Kafka's BigDecimal.ZERO, at the value's scale so that it still fits its schema.
-        Value::Decimal(d) => Value::Decimal(BigDecimal::new(0.into(), d.fractional_digit_count())),
+        // Kafka's BigDecimal.ZERO; under a Decimal schema at the schema's scale, so that the
+        // record can still be converted (Kafka's scale-0 zero fails conversion there).
+        Value::Decimal(_) => {
+            let scale = schema
+                .and_then(|s| connect_api::data::Decimal::scale_of(s).ok())
+                .unwrap_or(0);
+            Value::Decimal(BigDecimal::new(0.into(), i64::from(scale)))
+        }
         Value::String(_) => Value::String(String::new()),
         Value::Array(_) => Value::Array(Vec::new()),
         Value::Map(_) => Value::Map(Vec::new()),
@@ -187,44 +199,31 @@ fn mask_with_replacement(
     replacement: &str,
 ) -> ConnectResult<Value> {
     let class = class_name(schema, value);
+    // Kafka 4.3 converts the replacement with Values.convertToByte/Short/...: the text as
+    // a BigDecimal, narrowed as Java's casts do ("1.5" masks an int as 1).
     let not_a_number = || {
         ConnectError::data(format!(
-            "Unable to convert {replacement} (class java.lang.String) to number"
+            "Unable to convert {replacement} (class java.lang.String) to a number"
         ))
     };
-    let number = |text: &str| text.trim().to_string();
+    let long = || values::string_as_long(replacement).ok_or_else(not_a_number);
+    let double = || values::string_as_double(replacement).ok_or_else(not_a_number);
     Ok(match (class, value) {
         ("java.util.Date", _) => return Err(cannot_mask(class)),
-        (_, Value::Int8(_)) => {
-            Value::Int8(number(replacement).parse().map_err(|_| not_a_number())?)
-        }
-        (_, Value::Int16(_)) => {
-            Value::Int16(number(replacement).parse().map_err(|_| not_a_number())?)
-        }
-        (_, Value::Int32(_)) => {
-            Value::Int32(number(replacement).parse().map_err(|_| not_a_number())?)
-        }
-        (_, Value::Int64(_)) => {
-            Value::Int64(number(replacement).parse().map_err(|_| not_a_number())?)
-        }
-        (_, Value::Float32(_)) => {
-            Value::Float32(number(replacement).parse().map_err(|_| not_a_number())?)
-        }
-        (_, Value::Float64(_)) => {
-            Value::Float64(number(replacement).parse().map_err(|_| not_a_number())?)
-        }
+        (_, Value::Int8(_)) => Value::Int8(long()? as i8),
+        (_, Value::Int16(_)) => Value::Int16(long()? as i16),
+        (_, Value::Int32(_)) => Value::Int32(long()? as i32),
+        (_, Value::Int64(_)) => Value::Int64(long()?),
+        (_, Value::Float32(_)) => Value::Float32(double()? as f32),
+        (_, Value::Float64(_)) => Value::Float64(double()?),
         (_, Value::String(_)) => Value::String(replacement.to_string()),
+        // `BigDecimal::new`, as it is: its own NumberFormatException message.
         (_, Value::Decimal(_)) => {
-            let parsed = BigDecimal::from_str(replacement).map_err(|_| not_a_number())?;
-            // Kafka puts `new BigDecimal(replacement)` as it is; keep it valid for the
-            // field's Decimal schema when that loses nothing.
-            let scale = schema.and_then(|s| connect_api::data::Decimal::scale_of(s).ok());
-            match scale {
-                Some(scale) if parsed.with_scale(i64::from(scale)) == parsed => {
-                    Value::Decimal(parsed.with_scale(i64::from(scale)))
-                }
-                _ => Value::Decimal(parsed),
-            }
+            Value::Decimal(values::string_as_big_decimal(replacement).ok_or_else(|| {
+                ConnectError::data(format!(
+                    "Unable to convert {replacement} (class java.lang.String) to number"
+                ))
+            })?)
         }
         _ => return Err(cannot_mask(class)),
     })

@@ -5,7 +5,9 @@
 //! schema is built once per input schema and cached; the values of the output fields are
 //! then read from the input by their original names (the renames reversed), so the cache
 //! stays correct whatever order the fields come in. The deprecated `blacklist` and
-//! `whitelist` keys still work as `exclude` and `include` when those are not set. A null
+//! `whitelist` keys still work as `exclude` and `include` when those are not set: Kafka 4
+//! dropped them (it ignores them now, so a `blacklist` kept from a 3.x config silently lets
+//! the fields through); Tributary keeps honouring them, as Kafka 3.x did. A null
 //! key or value is passed through.
 
 use std::marker::PhantomData;
@@ -38,6 +40,11 @@ pub fn config_def() -> ConfigDef {
         .define(
             ConfigKey::new(EXCLUDE, ConfigType::List)
                 .default_value("")
+                .validator(
+                    connect_api::config::validators::ValidList::any_non_duplicate_values(
+                        true, false,
+                    ),
+                )
                 .importance(Importance::Medium)
                 .doc("Fields to exclude. This takes precedence over the fields to include."),
         )
@@ -50,6 +57,11 @@ pub fn config_def() -> ConfigDef {
         .define(
             ConfigKey::new(INCLUDE, ConfigType::List)
                 .default_value("")
+                .validator(
+                    connect_api::config::validators::ValidList::any_non_duplicate_values(
+                        true, false,
+                    ),
+                )
                 .importance(Importance::Medium)
                 .doc("Fields to include. If specified, only these fields will be used."),
         )
@@ -138,12 +150,23 @@ impl Config {
     }
 
     fn reverse_renamed<'a>(&'a self, name: &'a str) -> &'a str {
-        // Kafka inverts the rename map; with duplicate targets the last one wins there.
-        self.renames
+        // Kafka inverts its rename HashMap: where several fields are renamed to one name,
+        // the one the map iterates last wins.
+        let sources: Vec<&str> = self
+            .renames
             .iter()
+            .filter(|(_, to)| to == name)
+            .map(|(from, _)| from.as_str())
+            .collect();
+        if sources.len() <= 1 {
+            return sources.first().copied().unwrap_or(name);
+        }
+        let all: Vec<&str> = self.renames.iter().map(|(from, _)| from.as_str()).collect();
+        crate::util::java_hash_map_order(&all)
+            .into_iter()
             .rev()
-            .find(|(_, to)| to == name)
-            .map_or(name, |(from, _)| from)
+            .find(|from| sources.contains(from))
+            .unwrap_or(name)
     }
 }
 
@@ -213,7 +236,7 @@ impl<R: ConnectRecord> Transformation<R> for ReplaceField<R> {
             }
             return Ok(Some(self.side.replace(record, None, Value::Map(updated))));
         }
-        let original = require_struct(value, PURPOSE)?;
+        let original = require_struct(value, self.side.schema(&record), PURPOSE)?;
         let updated_schema = self.cache.get_or_build(original.schema(), || {
             let schema = original.schema();
             let mut builder = copy_schema_basics(schema, SchemaBuilder::struct_());

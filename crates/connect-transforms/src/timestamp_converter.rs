@@ -119,7 +119,8 @@ impl Kind {
         match schema.schema_type() {
             SchemaType::String => Ok(Kind::String),
             SchemaType::Int64 => Ok(Kind::Unix),
-            _ => Err(ConnectError::data(format!(
+            // A ConnectException in Kafka, not a DataException.
+            _ => Err(ConnectError::other(format!(
                 "Schema {schema:?} does not correspond to a known timestamp type format"
             ))),
         }
@@ -211,12 +212,10 @@ impl Config {
                 Precision::Microseconds => millis.saturating_mul(1000),
                 Precision::Nanoseconds => millis.saturating_mul(1_000_000),
             }),
-            Kind::Date => {
-                let days = millis.div_euclid(MILLIS_PER_DAY);
-                Value::Int32(i32::try_from(days).map_err(|_| {
-                    ConnectError::data(format!("Date out of range for the Date type: {days} days"))
-                })?)
-            }
+            // Kafka holds a java.util.Date; what any converter then writes is
+            // Date.fromLogical's `(int) (millis / MILLIS_PER_DAY)`, which wraps for dates more
+            // than 5.8 million years away.
+            Kind::Date => Value::Int32(millis.div_euclid(MILLIS_PER_DAY) as i32),
             Kind::Time => Value::Int32(millis.rem_euclid(MILLIS_PER_DAY) as i32),
             Kind::Timestamp => Value::Int64(millis),
         })
@@ -280,9 +279,13 @@ impl<R: ConnectRecord> Transformation<R> for TimestampConverter<R> {
         let format = if pattern.trim().is_empty() {
             None
         } else {
-            Some(SimpleDateFormat::new(pattern).map_err(|_| {
+            // Kafka passes SimpleDateFormat's IllegalArgumentException as the *value* of a
+            // ConfigException and its own sentence as the *name*.
+            Some(SimpleDateFormat::new(pattern).map_err(|cause| {
                 config_error(format!(
-                    "TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: {pattern}"
+                    "Invalid value java.lang.IllegalArgumentException: {cause} for configuration \
+                     TimestampConverter requires a SimpleDateFormat-compatible pattern for \
+                     string timestamps: {pattern}"
                 ))
             })?)
         };
@@ -336,7 +339,7 @@ impl<R: ConnectRecord> Transformation<R> for TimestampConverter<R> {
                 converted,
             )));
         }
-        let original = require_struct_or_null(value, PURPOSE)?;
+        let original = require_struct_or_null(value, Some(schema), PURPOSE)?;
         let updated_schema = self.cache.get_or_build(schema, || {
             let mut builder = copy_schema_basics(schema, SchemaBuilder::struct_());
             for field in schema.fields()? {

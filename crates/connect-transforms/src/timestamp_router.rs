@@ -4,12 +4,12 @@
 
 use std::marker::PhantomData;
 
-use connect_api::config::{ConfigDef, ConfigKey, ConfigType, Importance};
+use connect_api::config::{ConfigDef, ConfigError, ConfigKey, ConfigType, Importance};
 use connect_api::transforms::Transformation;
 use connect_api::{ConnectError, ConnectRecord, ConnectResult, Props};
 
 use crate::date_format::SimpleDateFormat;
-use crate::util::{config_error, not_configured, parse_config};
+use crate::util::{not_configured, parse_config};
 
 pub const OVERVIEW_DOC: &str = "Update the record's topic field as a function of the original topic value and the record timestamp.<p/>This is mainly useful for sink connectors, since the topic field is often used to determine the equivalent entity name in the destination system(e.g. database table or search index name).";
 pub const TOPIC_FORMAT: &str = "topic.format";
@@ -65,7 +65,12 @@ impl<R: ConnectRecord> Transformation<R> for TimestampRouter<R> {
     fn configure(&mut self, props: &Props) -> ConnectResult<()> {
         let parsed = parse_config(&config_def(), props)?;
         let pattern = parsed.string(TIMESTAMP_FORMAT).unwrap_or("yyyyMMdd");
-        let timestamp_format = SimpleDateFormat::new(pattern).map_err(config_error)?;
+        // Kafka compiles the pattern when the first record arrives, so a bad one fails every
+        // record; here it is a config error naming the key, found when the connector is
+        // validated or created.
+        let timestamp_format = SimpleDateFormat::new(pattern).map_err(|reason| {
+            ConnectError::Config(ConfigError::invalid(TIMESTAMP_FORMAT, pattern, reason))
+        })?;
         self.config = Some(Config {
             topic_format: parsed
                 .string(TOPIC_FORMAT)

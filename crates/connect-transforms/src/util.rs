@@ -203,13 +203,54 @@ pub(crate) fn require_map_or_null<'a>(
     require_map(value, purpose).map(Some)
 }
 
-/// `Requirements.requireStruct`.
-pub(crate) fn require_struct<'a>(value: &'a Value, purpose: &str) -> ConnectResult<&'a Struct> {
+/// Java's `String.hashCode()`: over UTF-16 code units, `31 * h + c`, wrapping.
+pub(crate) fn java_string_hash(text: &str) -> i32 {
+    text.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
+}
+
+/// The order in which a `java.util.HashMap` that had `keys` put into it (in this order,
+/// repeats keeping their first place) iterates them: by bucket of the table it ended with
+/// (16 slots, doubled whenever more than three quarters are used), then by insertion within
+/// a bucket. Kafka's transformations build `HashMap`s whose order decides which entry wins
+/// when several map to one name; this tells which.
+pub(crate) fn java_hash_map_order<'a>(keys: &[&'a str]) -> Vec<&'a str> {
+    let mut distinct: Vec<&str> = Vec::new();
+    for key in keys {
+        if !distinct.contains(key) {
+            distinct.push(key);
+        }
+    }
+    let mut capacity: usize = 16;
+    while distinct.len() * 4 > capacity * 3 {
+        capacity *= 2;
+    }
+    let bucket = |key: &str| {
+        let h = java_string_hash(key) as u32;
+        ((h ^ (h >> 16)) as usize) & (capacity - 1)
+    };
+    let mut ordered: Vec<(usize, usize, &str)> = distinct
+        .iter()
+        .enumerate()
+        .map(|(i, key)| (bucket(key), i, *key))
+        .collect();
+    ordered.sort_unstable();
+    ordered.into_iter().map(|(_, _, key)| key).collect()
+}
+
+/// `Requirements.requireStruct`. `schema` is the value's, for the Java class the message
+/// names (a logical date under it is a `java.util.Date`).
+pub(crate) fn require_struct<'a>(
+    value: &'a Value,
+    schema: Option<&Schema>,
+    purpose: &str,
+) -> ConnectResult<&'a Struct> {
     match value {
         Value::Struct(s) => Ok(s),
         other => Err(ConnectError::data(format!(
             "Only Struct objects supported for [{purpose}], found: {}",
-            other.java_class_name()
+            other.java_class_name_under(schema)
         ))),
     }
 }
@@ -217,12 +258,13 @@ pub(crate) fn require_struct<'a>(value: &'a Value, purpose: &str) -> ConnectResu
 /// `Requirements.requireStructOrNull`.
 pub(crate) fn require_struct_or_null<'a>(
     value: &'a Value,
+    schema: Option<&Schema>,
     purpose: &str,
 ) -> ConnectResult<Option<&'a Struct>> {
     if value.is_null() {
         return Ok(None);
     }
-    require_struct(value, purpose).map(Some)
+    require_struct(value, schema, purpose).map(Some)
 }
 
 /// A map key as the `String` Kafka's transforms cast it to.
@@ -434,6 +476,25 @@ impl Validator for AllOf {
 /// Compiles `pattern` for Java's `Matcher.matches()`: the whole input must match.
 pub(crate) fn full_match_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::Regex::new(&format!("^(?:{pattern})$"))
+}
+
+#[cfg(test)]
+mod java_hash_tests {
+    use super::*;
+
+    #[test]
+    fn string_hashes_are_javas() {
+        assert_eq!(java_string_hash(""), 0);
+        assert_eq!(java_string_hash("a"), 97);
+        assert_eq!(java_string_hash("hello"), 99_162_322);
+        assert_eq!(java_string_hash("😀"), 1_772_899);
+    }
+
+    #[test]
+    fn hash_map_order_follows_buckets_then_insertion() {
+        // "b" (98) lands in bucket 2, "a" (97) in 1, "q" (113) in 1 after "a".
+        assert_eq!(java_hash_map_order(&["b", "q", "a"]), vec!["q", "a", "b"]);
+    }
 }
 
 #[cfg(test)]

@@ -10,9 +10,8 @@ use connect_api::{
 };
 
 use crate::util::{
-    NonEmptyList, REPLACE_NULL_WITH_DEFAULT_CONFIG, SchemaCache, field_value_by_name, map_get,
-    map_put, not_configured, parse_config, replace_null_with_default_key, require_map,
-    require_struct,
+    REPLACE_NULL_WITH_DEFAULT_CONFIG, SchemaCache, field_value_by_name, map_get, map_put,
+    not_configured, parse_config, replace_null_with_default_key, require_map, require_struct,
 };
 
 pub const OVERVIEW_DOC: &str =
@@ -24,7 +23,11 @@ pub fn config_def() -> ConfigDef {
     ConfigDef::new()
         .define(
             ConfigKey::new(FIELDS_CONFIG, ConfigType::List)
-                .validator(NonEmptyList)
+                .validator(
+                    connect_api::config::validators::ValidList::any_non_duplicate_values(
+                        false, false,
+                    ),
+                )
                 .importance(Importance::High)
                 .doc("Field names on the record value to extract as the record key."),
         )
@@ -92,7 +95,7 @@ impl<R: ConnectRecord> Transformation<R> for ValueToKey<R> {
                 (None, Value::Map(key))
             }
             Some(_) => {
-                let value = require_struct(record.value(), PURPOSE)?;
+                let value = require_struct(record.value(), record.value_schema(), PURPOSE)?;
                 let key_schema = self.cache.get_or_build(value.schema(), || {
                     let mut builder = SchemaBuilder::struct_();
                     for field in &config.fields {

@@ -169,6 +169,17 @@ pub fn apply<R: connect_api::ConnectRecord, T: Transformation<R>>(transform: &T,
         .expect("not dropped")
 }
 
+/// The error `apply` fails with, whatever its kind.
+pub fn apply_error<R: connect_api::ConnectRecord, T: Transformation<R>>(
+    transform: &T,
+    record: R,
+) -> ConnectError {
+    match transform.apply(record) {
+        Err(e) => e,
+        Ok(_) => panic!("expected an error, got a record"),
+    }
+}
+
 pub fn data_error<R: connect_api::ConnectRecord, T: Transformation<R>>(
     transform: &T,
     record: R,

@@ -67,7 +67,8 @@ fn dropping_absent_headers_changes_nothing() {
 fn config_rejects_empty_list() {
     assert_eq!(
         config_error(DropHeaders::<SourceRecord>::new(), &[("headers", "")]),
-        "Invalid value [] for configuration headers: Empty list"
+        // Kafka 4.3's ValidList.anyNonDuplicateValues(false, false).
+        "Configuration 'headers' must not be empty. Valid values include: any non-empty value"
     );
     assert_eq!(
         config_error(DropHeaders::<SourceRecord>::new(), &[]),

@@ -1,7 +1,7 @@
 //! ExtractFieldTest.
 
 use connect_api::source::SourceRecord;
-use connect_api::{Schema, SchemaBuilder, Value};
+use connect_api::{ConnectError, Schema, SchemaBuilder, Value};
 use connect_transforms::ExtractField;
 
 use crate::common::*;
@@ -113,11 +113,15 @@ fn non_existent_field_schemaless_should_return_null() {
 fn non_existent_field_with_schema_should_fail() {
     let schema = struct_schema(&[("magic", Schema::int32())]);
     let record = new_struct(&schema, &[("magic", Value::Int32(42))]);
-    let err = data_error(
+    // Kafka throws an IllegalArgumentException here, not a DataException.
+    let err = apply_error(
         &key("nonexistent"),
         source_key(Some(schema.clone()), Value::Struct(record.clone())),
     );
-    assert_eq!(err, "Unknown field: nonexistent");
+    assert!(
+        matches!(&err, ConnectError::InvalidArgument { message } if message == "Unknown field: nonexistent"),
+        "{err:?}"
+    );
     let err = data_error(
         &key_v2("magic.nonexistent"),
         source_key(Some(schema), Value::Struct(record)),

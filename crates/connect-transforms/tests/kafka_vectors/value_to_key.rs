@@ -145,6 +145,7 @@ fn replace_null_with_default() {
 fn fields_must_not_be_empty() {
     assert_eq!(
         config_error(ValueToKey::<SinkRecord>::new(), &[("fields", "")]),
-        "Invalid value [] for configuration fields: Empty list"
+        // Kafka 4.3's ValidList.anyNonDuplicateValues(false, false).
+        "Configuration 'fields' must not be empty. Valid values include: any non-empty value"
     );
 }
