@@ -38,6 +38,24 @@ impl Headers {
         self
     }
 
+    /// Appends a header after Kafka's `ConnectHeaders.add(key, SchemaAndValue)` check: a
+    /// null value needs an optional schema (or none).
+    pub fn add_checked(
+        &mut self,
+        key: impl Into<String>,
+        schema_and_value: SchemaAndValue,
+    ) -> crate::ConnectResult<&mut Self> {
+        if let Some(schema) = &schema_and_value.schema
+            && schema_and_value.value.is_null()
+            && !schema.is_optional()
+        {
+            return Err(crate::ConnectError::data(format!(
+                "A null value requires an optional schema but was {schema:?}"
+            )));
+        }
+        Ok(self.add(key, schema_and_value))
+    }
+
     /// Appends a string header.
     pub fn add_string(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
         self.add(

@@ -433,7 +433,8 @@ fn simple_converters_match_kafka() {
         &[("converter.encoding", "US-ASCII")],
         &[("converter.encoding", "ISO-8859-1")],
     ];
-    let cases = case_count(3000);
+    // 2,000 per converter.
+    let cases = case_count(2000 * converters.len());
     let base = base_seed(0x5349_4d50_0000);
     let mut oracle = oracle();
     let mut writes = Differences::new("simple converters, fromConnectData");
@@ -521,7 +522,7 @@ fn simple_converters_match_kafka() {
 #[test]
 fn header_converters_match_kafka() {
     const SIMPLE: &str = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
-    let cases = case_count(3000);
+    let cases = case_count(4000);
     let base = base_seed(0x4844_5200_0000);
     let mut oracle = oracle();
     let mut inputs = Vec::new();

@@ -431,7 +431,8 @@ fn unexpected(value: &Value) -> ConnectError {
 
 /// Java's `Float.parseFloat` / `Double.parseDouble` on the forms Connect data holds.
 fn parse_java_floating(text: &str) -> Option<f64> {
-    let trimmed = text.trim();
+    // Java trims only the characters up to U+0020 (not U+2028 or other Unicode spaces).
+    let trimmed = text.trim_matches(|c: char| c <= ' ');
     let body = trimmed
         .strip_suffix(['f', 'F', 'd', 'D'])
         .unwrap_or(trimmed);

@@ -185,10 +185,10 @@ impl<R: ConnectRecord> Transformation<R> for HeaderFrom<R> {
                 .ok_or_else(|| ConnectError::data(format!("Unknown field: {field}")))?
                 .schema()
                 .clone();
-            headers.add(
+            headers.add_checked(
                 header.clone(),
                 SchemaAndValue::new(Some(field_schema), field_value),
-            );
+            )?;
         }
         Ok(Some(self.side.replace_with_headers(
             record,

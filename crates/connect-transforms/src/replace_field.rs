@@ -229,6 +229,15 @@ impl<R: ConnectRecord> Transformation<R> for ReplaceField<R> {
             let original = require_map(value, PURPOSE)?;
             let mut updated = Vec::with_capacity(original.len());
             for (key, field_value) in original {
+                // A null key passes Kafka's filter unless fields are included by name, and
+                // stays null (it is never renamed).
+                if key.is_null() {
+                    if config.include.is_empty() {
+                        updated.retain(|(k, _): &(Value, Value)| !k.is_null());
+                        updated.push((Value::Null, field_value.clone()));
+                    }
+                    continue;
+                }
                 let name = string_key(key, PURPOSE)?;
                 if config.filter(name) {
                     map_put(&mut updated, config.renamed(name), field_value.clone());
