@@ -248,12 +248,19 @@ pub fn free_port() -> Result<u16> {
 /// A Kafka cluster id: a random UUID in Kafka's base64url form (what `kafka-storage.sh
 /// random-uuid` prints), so that a client can tell which broker answers a port.
 pub fn random_cluster_id() -> String {
-    let mut bytes = [0u8; 16];
-    for (i, chunk) in bytes.chunks_mut(8).enumerate() {
-        let word = u64::from_str_radix(&crate::unique_suffix(), 16).unwrap_or(i as u64);
-        chunk.copy_from_slice(&word.to_be_bytes());
+    loop {
+        let mut bytes = [0u8; 16];
+        for (i, chunk) in bytes.chunks_mut(8).enumerate() {
+            let word = u64::from_str_radix(&crate::unique_suffix(), 16).unwrap_or(i as u64);
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        // As Kafka's Uuid.randomUuid: an id that starts with '-' would read as an option on
+        // a command line (StorageTool's --cluster-id).
+        if !id.starts_with('-') {
+            return id;
+        }
     }
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// JVM settings of a test broker: `kafka-server-start.sh`'s collector flags, a smaller heap.
@@ -852,6 +859,7 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
         assert_ne!(a, random_cluster_id());
+        assert!((0..2000).all(|_| !random_cluster_id().starts_with('-')));
     }
 
     #[test]

@@ -28,6 +28,12 @@
 //! [`KafkaCluster::consume_to_end`], which assign all partitions from the beginning without
 //! a consumer group. [`KafkaCluster::end_offsets`] gives high watermarks.
 //!
+//! # Kafka Connect itself
+//!
+//! [`KafkaConnectWorker::start`] runs Apache Kafka Connect's standalone worker from the same
+//! installation, with the file connectors on its `plugin.path`, for tests that send the same
+//! requests to it and to Tributary (see the [`connect_worker`] module).
+//!
 //! # Waiting
 //!
 //! Never sleep for a fixed time: use [`wait_until`] (a boolean condition) or [`wait_for`]
@@ -75,6 +81,7 @@
 //! ```
 
 mod cluster;
+pub mod connect_worker;
 pub mod connector;
 pub mod kafka;
 pub mod oracle;
@@ -87,6 +94,7 @@ pub use cluster::{
     BOOTSTRAP_SERVERS_ENV, BROKER_START_TIMEOUT_ENV, KEEP_BROKER_DIR_ENV, KafkaCluster,
     unique_topic,
 };
+pub use connect_worker::KafkaConnectWorker;
 pub use connector::{MemoryOffsetStore, SourceTaskHarness};
 pub use kafka::{KAFKA_HOME_ENV, KafkaBroker, KafkaDist, free_port};
 pub use oracle::{JavaError, KafkaOracle};
