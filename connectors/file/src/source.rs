@@ -5,7 +5,6 @@ use std::io::Read as _;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use connect_api::config::validators::Range;
 use connect_api::config::{ConfigError, ConfigValueT, Validator};
 use connect_api::{
     ConfigDef, ConfigKey, ConfigType, ConnectError, ConnectResult, Connector, ConnectorContext,
@@ -86,7 +85,8 @@ pub fn source_config_def() -> ConfigDef {
         .define(
             ConfigKey::new(TASK_BATCH_SIZE_CONFIG, ConfigType::Int)
                 .default_value(DEFAULT_TASK_BATCH_SIZE.to_string())
-                .validator(Range::at_least(1))
+                // No validator, as in Kafka: validate accepts any number; a task refuses
+                // one that is not positive when it starts.
                 .importance(Importance::Low)
                 .doc(
                     "The maximum number of records the source task can read from the file each \
@@ -181,10 +181,11 @@ impl SourceConnector for FileStreamSourceConnector {
         offsets: &[(SourcePartition, Option<SourceOffset>)],
     ) -> ConnectResult<bool> {
         let parsed = source_config_def().parse(props)?;
+        // Kafka's FileStreamSourceConnector texts, word for word: REST answers show them.
         if configured_file(&parsed).is_none() {
             return Err(ConnectError::other(format!(
-                "offsets cannot be modified if the '{FILE_CONFIG}' configuration is unspecified, \
-                 because the standard input is read and its offsets are not tracked"
+                "Offsets cannot be modified if the '{FILE_CONFIG}' configuration is unspecified. \
+                 This is because stdin is used for input and offsets are not tracked."
             )));
         }
         for (partition, offset) in offsets {
@@ -194,24 +195,24 @@ impl SourceConnector for FileStreamSourceConnector {
             };
             let Some(position) = offset.get(POSITION_FIELD) else {
                 return Err(ConnectError::other(format!(
-                    "offset objects should either be null or contain the key '{POSITION_FIELD}'"
+                    "Offset objects should either be null or contain the key '{POSITION_FIELD}'"
                 )));
             };
             let Some(position) = position.as_i64() else {
                 return Err(ConnectError::other(format!(
-                    "the value for the '{POSITION_FIELD}' key in the offset is expected to be an \
-                     integer (a long value), found {position}"
+                    "The value for the '{POSITION_FIELD}' key in the offset is expected to be a \
+                     Long value"
                 )));
             };
             if position < 0 {
                 return Err(ConnectError::other(format!(
-                    "the value for the '{POSITION_FIELD}' key in the offset should be a \
-                     non-negative value, found {position}"
+                    "The value for the '{POSITION_FIELD}' key in the offset should be a \
+                     non-negative value"
                 )));
             }
             if !partition.contains_key(FILENAME_FIELD) {
                 return Err(ConnectError::other(format!(
-                    "partition objects should contain the key '{FILENAME_FIELD}'"
+                    "Partition objects should contain the key '{FILENAME_FIELD}'"
                 )));
             }
         }

@@ -74,10 +74,15 @@ fn source_validation_names_the_bad_key() {
         "Invalid value abcd for configuration batch.size: Not a number of type INT"
     );
 
+    // Kafka's batch.size has no validator: validate accepts 0 (Kafka Connect 4.3.1 does).
     let mut zero = source_props();
     zero.insert("batch.size".into(), "0".into());
-    let message = single_error(&connector.validate(&zero), "batch.size");
-    assert!(message.contains("at least 1"), "{message}");
+    let errors: Vec<String> = connector
+        .validate(&zero)
+        .into_iter()
+        .flat_map(|v| v.errors)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }
 
 #[tokio::test]
@@ -207,7 +212,7 @@ fn alter_offsets_rejects_what_kafka_rejects() {
     ] {
         let message = err(&[(partition(FILENAME), Some(position(bad.clone())))]);
         assert!(
-            message.contains("expected to be an integer"),
+            message.contains("expected to be a Long value"),
             "{bad}: {message}"
         );
     }

@@ -175,11 +175,9 @@ pub fn invalid_config_message(infos: &ConfigInfos) -> String {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "HTTP 415 Unsupported Media Type: the request body must be JSON \
-                 with `Content-Type: application/json`",
-            ),
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError::from_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            }
             JsonRejection::JsonSyntaxError(error) => ApiError::bad_request(format!(
                 "Request body is not valid JSON: {}",
                 cause_text(&error)
@@ -232,7 +230,7 @@ mod tests {
                 importance: "HIGH".to_owned(),
                 documentation: String::new(),
                 group: None,
-                order: -1,
+                order_in_group: -1,
                 width: "NONE".to_owned(),
                 display_name: name.to_owned(),
                 dependents: vec![],

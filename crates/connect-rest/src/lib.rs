@@ -13,7 +13,8 @@
 //!   [`LoggerAdmin`].
 //!
 //! The inter-worker endpoints of distributed mode (`POST /connectors/{c}/tasks`,
-//! `PUT /connectors/{c}/fence`) are not served.
+//! `PUT /connectors/{c}/fence`) answer as Kafka's standalone worker does: 500, not
+//! supported in standalone mode.
 //!
 //! Every failure, including malformed JSON, a wrong content type, an unknown route, a wrong
 //! method, a bad query parameter, a panicking handler and a timed-out request, answers in

@@ -328,22 +328,29 @@ impl LoggerAdmin for TracingLoggerAdmin {
         if !root {
             validate_target(namespace)?;
         }
-        let setting = Setting {
-            level,
-            last_modified: Some(now_millis()),
+        let now = now_millis();
+        // As in Kafka, a logger already at the level keeps its last modification time.
+        let update = |setting: &mut Setting| {
+            if setting.level != level {
+                *setting = Setting {
+                    level,
+                    last_modified: Some(now),
+                };
+            }
         };
         let mut current = self.lock();
         let mut next = current.clone();
         let mut changed = Vec::new();
         if root {
-            next.root = setting;
+            update(&mut next.root);
             changed.push(ROOT_LOGGER.to_owned());
-        } else {
-            next.targets.entry(namespace.to_owned()).or_insert(setting);
+        } else if !next.targets.contains_key(namespace) {
+            let inherited = next.effective(namespace);
+            next.targets.insert(namespace.to_owned(), inherited);
         }
         for (target, target_setting) in next.targets.iter_mut() {
             if root || target.starts_with(namespace) {
-                *target_setting = setting;
+                update(target_setting);
                 changed.push(target.clone());
             }
         }

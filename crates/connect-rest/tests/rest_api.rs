@@ -314,10 +314,10 @@ async fn get_connector_config_status_and_tasks() {
         body,
         json!({
             "name": "src",
-            "connector": {"state": "RUNNING", "worker_id": WORKER_ID},
+            "connector": {"state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"},
             "tasks": [
-                {"id": 0, "state": "RUNNING", "worker_id": WORKER_ID},
-                {"id": 1, "state": "RUNNING", "worker_id": WORKER_ID}
+                {"id": 0, "state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"},
+                {"id": 1, "state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"}
             ],
             "type": "source"
         })
@@ -337,7 +337,7 @@ async fn get_connector_config_status_and_tasks() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
-        json!({"id": 1, "state": "RUNNING", "worker_id": WORKER_ID})
+        json!({"id": 1, "state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"})
     );
 }
 
@@ -510,14 +510,14 @@ async fn list_connectors_plain_and_expanded() {
         json!({
             "a": {"status": {
                 "name": "a",
-                "connector": {"state": "RUNNING", "worker_id": WORKER_ID},
-                "tasks": [{"id": 0, "state": "RUNNING", "worker_id": WORKER_ID}],
+                "connector": {"state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"},
+                "tasks": [{"id": 0, "state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"}],
                 "type": "source"
             }},
             "b": {"status": {
                 "name": "b",
-                "connector": {"state": "RUNNING", "worker_id": WORKER_ID},
-                "tasks": [{"id": 0, "state": "RUNNING", "worker_id": WORKER_ID}],
+                "connector": {"state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"},
+                "tasks": [{"id": 0, "state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"}],
                 "type": "sink"
             }}
         })
@@ -538,8 +538,8 @@ async fn list_connectors_plain_and_expanded() {
         json!({
             "status": {
                 "name": "a",
-                "connector": {"state": "RUNNING", "worker_id": WORKER_ID},
-                "tasks": [{"id": 0, "state": "RUNNING", "worker_id": WORKER_ID}],
+                "connector": {"state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"},
+                "tasks": [{"id": 0, "state": "RUNNING", "worker_id": WORKER_ID, "version": "1.0"}],
                 "type": "source"
             },
             "info": {
@@ -595,7 +595,7 @@ async fn pause_resume_stop() {
         body,
         json!({
             "name": "c",
-            "connector": {"state": "STOPPED", "worker_id": WORKER_ID},
+            "connector": {"state": "STOPPED", "worker_id": WORKER_ID, "version": "1.0"},
             "tasks": [],
             "type": "source"
         })
@@ -638,10 +638,10 @@ async fn restart_with_tasks_is_202_with_restarting_status() {
         body,
         json!({
             "name": "r",
-            "connector": {"state": "RESTARTING", "worker_id": WORKER_ID},
+            "connector": {"state": "RESTARTING", "worker_id": WORKER_ID, "version": "1.0"},
             "tasks": [
-                {"id": 0, "state": "RESTARTING", "worker_id": WORKER_ID},
-                {"id": 1, "state": "RESTARTING", "worker_id": WORKER_ID}
+                {"id": 0, "state": "RESTARTING", "worker_id": WORKER_ID, "version": "1.0"},
+                {"id": 1, "state": "RESTARTING", "worker_id": WORKER_ID, "version": "1.0"}
             ],
             "type": "source"
         })
@@ -702,7 +702,8 @@ async fn task_id_that_is_not_a_number_is_404() {
     h.herder.insert("t", SOURCE, 1);
     let (status, _, body) = h.call("GET", "/connectors/t/tasks/x/status", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body, error(404, "Task ID 'x' is not a valid task number"));
+    // Jersey's plain 404, as Kafka Connect 4.3.1 answers.
+    assert_eq!(body, error(404, "HTTP 404 Not Found"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -868,12 +869,12 @@ async fn plugin_config_definitions() {
             {
                 "name": "file", "type": "STRING", "required": true, "default_value": null,
                 "importance": "HIGH", "documentation": "the file", "group": "Common",
-                "order": 1, "width": "MEDIUM", "display_name": "file", "dependents": []
+                "order_in_group": 1, "width": "MEDIUM", "display_name": "file", "dependents": []
             },
             {
                 "name": "topic", "type": "STRING", "required": true, "default_value": null,
                 "importance": "HIGH", "documentation": "the topic", "group": "Common",
-                "order": 1, "width": "MEDIUM", "display_name": "topic", "dependents": []
+                "order_in_group": 1, "width": "MEDIUM", "display_name": "topic", "dependents": []
             }
         ])
     );
@@ -907,7 +908,7 @@ async fn validate_answers_config_infos() {
                     "definition": {
                         "name": "connector.class", "type": "STRING", "required": true,
                         "default_value": null, "importance": "HIGH",
-                        "documentation": "the connector.class", "group": "Common", "order": 1,
+                        "documentation": "the connector.class", "group": "Common", "order_in_group": 1,
                         "width": "MEDIUM", "display_name": "connector.class", "dependents": []
                     },
                     "value": {
@@ -919,7 +920,7 @@ async fn validate_answers_config_infos() {
                     "definition": {
                         "name": "tasks.max", "type": "STRING", "required": true,
                         "default_value": null, "importance": "HIGH",
-                        "documentation": "the tasks.max", "group": "Common", "order": 1,
+                        "documentation": "the tasks.max", "group": "Common", "order_in_group": 1,
                         "width": "MEDIUM", "display_name": "tasks.max", "dependents": []
                     },
                     "value": {
@@ -1231,10 +1232,8 @@ async fn json_of_the_wrong_shape_is_400() {
 #[tokio::test]
 async fn wrong_or_missing_content_type_is_415() {
     let h = Harness::new();
-    let expected = error(
-        415,
-        "HTTP 415 Unsupported Media Type: the request body must be JSON with `Content-Type: application/json`",
-    );
+    // Jersey's text, as Kafka Connect 4.3.1 answers.
+    let expected = error(415, "HTTP 415 Unsupported Media Type");
     for content_type in [
         Some("application/x-www-form-urlencoded"),
         Some("text/plain"),

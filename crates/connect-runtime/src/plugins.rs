@@ -175,6 +175,30 @@ impl PluginRegistry {
             })
     }
 
+    /// The converter `name` refers to.
+    pub fn converter_desc(&self, name: &str) -> Option<&PluginDesc> {
+        self.find(name, &[PluginType::Converter])
+    }
+
+    /// The header converter `name` refers to.
+    pub fn header_converter_desc(&self, name: &str) -> Option<&PluginDesc> {
+        self.find(name, &[PluginType::HeaderConverter])
+    }
+
+    /// The class names of every plugin of one type, sorted: the recommended values of the
+    /// keys that name such a plugin, as Kafka's recommenders list them.
+    pub fn class_names(&self, plugin_type: PluginType) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .plugins
+            .iter()
+            .filter(|p| p.plugin_type() == plugin_type)
+            .map(|p| p.class_name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// A plugin of any kind by name, for `GET /connector-plugins/{p}/config`.
     pub fn any(&self, name: &str) -> Option<&PluginDesc> {
         self.find(

@@ -24,8 +24,10 @@
 use std::collections::BTreeMap;
 
 use connect_api::config::validators::NonEmptyString;
-use connect_api::config::{ConfigDef, ConfigError, ConfigKey, ConfigType, ConfigValue, Importance};
-use connect_api::plugin::PluginFactory;
+use connect_api::config::{
+    ConfigDef, ConfigError, ConfigKey, ConfigType, ConfigValue, ConfigValueT, Importance, Width,
+};
+use connect_api::plugin::{PluginFactory, PluginType};
 use connect_api::sink::SinkRecord;
 use connect_api::source::SourceRecord;
 use connect_api::transforms::{Predicate, Transformation};
@@ -156,6 +158,24 @@ fn under(props: &Props, prefix: &str) -> Props {
         .collect()
 }
 
+/// The keys every transformation stage has besides its plugin's (Kafka's
+/// `ConnectorConfig.enrich` adds them to each transformation's group).
+fn stage_config_def() -> ConfigDef {
+    ConfigDef::new()
+        .define(
+            ConfigKey::new("negate", ConfigType::Boolean)
+                .default_value("false")
+                .importance(Importance::Medium)
+                .doc("Whether the configured predicate should be negated."),
+        )
+        .define(
+            ConfigKey::new("predicate", ConfigType::String)
+                .default_null()
+                .importance(Importance::Medium)
+                .doc("The alias of a predicate used to determine whether to apply this transformation."),
+        )
+}
+
 fn lookup_error(key: &str, class: &str) -> ConfigError {
     ConfigError::invalid(key, class, format!("Class {class} could not be found."))
 }
@@ -263,8 +283,25 @@ pub fn build_chain<R: ChainRecord>(
     Ok(TransformationChain { stages })
 }
 
+/// Recommends a fixed list of values (the class names a `.type` key may take, a plugin's
+/// version), as Kafka's plugin recommenders do.
+pub struct FixedRecommender(pub Vec<String>);
+
+impl connect_api::config::Recommender for FixedRecommender {
+    fn valid_values(
+        &self,
+        _name: &str,
+        _parsed: &indexmap::IndexMap<String, ConfigValueT>,
+    ) -> Vec<ConfigValueT> {
+        self.0.iter().cloned().map(ConfigValueT::String).collect()
+    }
+}
+
 /// The aliased keys of a config's transformations and predicates, with their validation,
-/// for the validate endpoint (Kafka's `ConnectorConfig.enrich`).
+/// for the validate endpoint (Kafka's `ConnectorConfig.enrich`): per alias, in the group
+/// `Transforms: <alias>` (or `Predicates: <alias>`), the `type` key, the `plugin.version`
+/// key, the plugin's own keys under their own display names, and for a transformation its
+/// `negate` and `predicate` keys.
 pub fn validate_chain(registry: &PluginRegistry, props: &Props) -> (ConfigDef, Vec<ConfigValue>) {
     let mut def = ConfigDef::new();
     let mut values: Vec<ConfigValue> = Vec::new();
@@ -276,69 +313,101 @@ pub fn validate_chain(registry: &PluginRegistry, props: &Props) -> (ConfigDef, V
         let Ok(list) = aliases(props, list_key) else {
             continue;
         };
+        let (what, plugin_type) = if list_key == TRANSFORMS {
+            ("transformation", PluginType::Transformation)
+        } else {
+            ("predicate", PluginType::Predicate)
+        };
+        let label = if list_key == TRANSFORMS {
+            "Transformation"
+        } else {
+            "Predicate"
+        };
         for alias in list {
             let prefix = format!("{list_key}.{alias}.");
             let group = format!("{kind}: {alias}");
             let type_key = format!("{prefix}type");
             let mut type_value = ConfigValue::new(&type_key);
             let class = props.get(&type_key).cloned();
-            let found = class.as_deref().map(|c| {
+            let found = class.as_deref().and_then(|c| {
                 if list_key == TRANSFORMS {
                     registry.transformation(c).ok()
                 } else {
                     registry.predicate(c).ok()
                 }
             });
-            match (&class, &found) {
+            match (&class, found) {
                 (None, _) => type_value.errors.push(
                     ConfigError::Missing {
                         name: type_key.clone(),
                     }
                     .to_string(),
                 ),
-                (Some(c), Some(None)) => type_value
+                (Some(c), None) => type_value
                     .errors
                     .push(lookup_error(&type_key, c).to_string()),
-                _ => {}
+                (Some(c), Some(_)) => type_value.value = ConfigValueT::Class(c.clone()),
             }
-            type_value.value = class
-                .clone()
-                .map(connect_api::config::ConfigValueT::Class)
-                .unwrap_or(connect_api::config::ConfigValueT::Null);
+            type_value.recommended_values = registry
+                .class_names(plugin_type)
+                .into_iter()
+                .map(ConfigValueT::String)
+                .collect();
             add(
                 ConfigKey::new(&type_key, ConfigType::Class)
                     .importance(Importance::High)
-                    .doc(format!(
-                        "Class for the '{alias}' {}.",
-                        if list_key == TRANSFORMS {
-                            "transformation"
-                        } else {
-                            "predicate"
-                        }
-                    ))
+                    .doc(format!("Class for the '{alias}' {what}."))
                     .group(&group, 0)
+                    .width(Width::Long)
+                    .display_name(format!("{label} type for {alias}"))
                     .validator(NonEmptyString),
                 type_value,
                 &mut def,
                 &mut values,
             );
-            let Some(Some(desc)) = found else { continue };
+            let version_key_name = format!("{prefix}plugin.version");
+            let mut version_key = ConfigKey::new(&version_key_name, ConfigType::String)
+                .importance(Importance::High)
+                .doc(format!("Version of the '{alias}' {what}."))
+                .group(&group, 1)
+                .width(Width::Long)
+                .display_name(format!("{label} version for {alias}"));
+            version_key = match found {
+                Some(desc) => version_key
+                    .default_value(desc.version.clone())
+                    .recommender(FixedRecommender(vec![desc.version.clone()])),
+                None => version_key.default_null(),
+            };
+            let version_value = ConfigDef::new()
+                .define(version_key.clone())
+                .validate(props)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| ConfigValue::new(&version_key_name));
+            add(version_key, version_value, &mut def, &mut values);
+            let Some(desc) = found else { continue };
             let plugin_def = match &desc.factory {
                 PluginFactory::Transformation { source, .. } => source().config_def(),
                 PluginFactory::Predicate { source, .. } => source().config_def(),
                 _ => ConfigDef::new(),
             };
             let own = under(props, &prefix);
-            for (index, value) in plugin_def.validate(&own).into_iter().enumerate() {
-                let Some(key) = plugin_def.key(&value.name) else {
+            let mut order = 2;
+            let mut own_values = plugin_def.validate(&own);
+            if list_key == TRANSFORMS {
+                own_values.extend(stage_config_def().validate(&own));
+            }
+            let stage_def = stage_config_def();
+            for value in own_values {
+                let Some(key) = plugin_def.key(&value.name).or(stage_def.key(&value.name)) else {
                     continue;
                 };
                 let mut key = key.clone();
                 let name = format!("{prefix}{}", key.name);
                 key.name = name.clone();
-                key.display_name = name.clone();
                 key.group = Some(group.clone());
-                key.order_in_group = index as i32 + 1;
+                key.order_in_group = order;
+                order += 1;
                 let mut value = value;
                 value.errors = value
                     .errors

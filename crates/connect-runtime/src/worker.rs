@@ -204,10 +204,20 @@ impl Worker {
             );
         }
         let transformer = self.config.config_transformer();
+        let task_class = raw_props
+            .get(cc::CONNECTOR_CLASS)
+            .and_then(|class| self.plugins.connector(class).ok())
+            .map(|desc| task_class_name(&desc.class_name));
         result.map(|configs| {
             configs
                 .into_iter()
-                .map(|task| transformer.reverse_transform(raw_props, task))
+                .map(|task| {
+                    let mut task = transformer.reverse_transform(raw_props, task);
+                    if let Some(class) = &task_class {
+                        task.insert(TASK_CLASS.to_string(), class.clone());
+                    }
+                    task
+                })
                 .collect()
         })
     }
@@ -704,6 +714,19 @@ fn sink_topics(props: &Props) -> Result<crate::kafka::SinkTopics, ConnectError> 
             }),
         None => Ok(crate::kafka::SinkTopics::List(config.topics())),
     }
+}
+
+/// The key naming a task's class in its config, as Kafka's worker adds it.
+pub const TASK_CLASS: &str = "task.class";
+
+/// The task class of a connector class, by Kafka's naming convention:
+/// `org.apache.kafka.connect.file.FileStreamSourceConnector` has the task
+/// `org.apache.kafka.connect.file.FileStreamSourceTask`.
+pub fn task_class_name(connector_class: &str) -> String {
+    let base = connector_class
+        .strip_suffix("Connector")
+        .unwrap_or(connector_class);
+    format!("{base}Task")
 }
 
 /// The keys of `props` under `prefix.`, with the prefix removed.

@@ -5,7 +5,7 @@
 //! agree. A configuration without `name` gets the URL's; one with a different `name` answers
 //! 400 "Connector name configuration (x) doesn't match connector name in the URL (y)".
 //!
-//! Status codes follow Kafka: create 201 with `Location: /connectors/<name>`; `PUT .../config`
+//! Status codes follow Kafka: create 201 with `Location: http://<host>/connectors/<name>`; `PUT .../config`
 //! 201 (with `Location`) when it created the connector, else 200; pause, resume and topic
 //! reset 202 without a body; stop, delete and task restart 204; connector restart 204 when it
 //! restarted only the connector (both flags false), else 202 with the status marked
@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{HOST, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
@@ -54,7 +54,11 @@ pub(crate) fn routes() -> Router<AppState> {
                 .patch(patch_connector_config),
         )
         .route("/connectors/{connector}/status", get(connector_status))
-        .route("/connectors/{connector}/tasks", get(task_configs))
+        .route(
+            "/connectors/{connector}/tasks",
+            get(task_configs).post(put_task_configs),
+        )
+        .route("/connectors/{connector}/fence", put(fence_zombies))
         .route(
             "/connectors/{connector}/tasks/{task}/status",
             get(task_status),
@@ -128,7 +132,8 @@ fn to_json<T: serde::Serialize>(result: Result<T, HerderError>) -> Result<Value,
 /// [`config_from_json`]).
 #[derive(Deserialize)]
 struct CreateConnectorBody {
-    name: Option<String>,
+    /// A string, or a number or boolean read as its text, as Jackson reads Kafka's `name`.
+    name: Option<Value>,
     config: Option<Map<String, Value>>,
     #[serde(default)]
     initial_state: Option<TargetState>,
@@ -136,15 +141,20 @@ struct CreateConnectorBody {
 
 async fn create_connector(
     State(state): State<AppState>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<CreateConnectorBody>,
 ) -> ApiResult<Response> {
     // Kafka trims the name and lets the name validator reject an empty one.
-    let name = body
-        .name
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
+    let name = match body.name {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(name)) => name.trim().to_owned(),
+        Some(scalar @ (Value::Number(_) | Value::Bool(_))) => scalar.to_string(),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Request body does not have the expected shape: name must be a string",
+            ));
+        }
+    };
     if name.is_empty() {
         return Err(ApiError::bad_request(
             "Connector configuration is invalid and contains the following 1 error(s):\n\
@@ -164,7 +174,7 @@ async fn create_connector(
         .herder
         .put_connector_config(&name, config, false, body.initial_state)
         .await?;
-    Ok(created_response(&name, created.value))
+    Ok(created_response(&headers, &name, created.value))
 }
 
 /// Kafka's `checkAndPutConnectorConfigName`.
@@ -185,8 +195,14 @@ fn name_mismatch(included: &str, name: &str) -> ApiError {
     ))
 }
 
-fn created_response(name: &str, info: ConnectorInfo) -> Response {
-    let location = format!("/connectors/{}", encode_path_segment(name));
+/// 201 with `Location`: an absolute URL on the host the request was sent to, as Jersey
+/// resolves Kafka's relative `/connectors/<name>` (the bare path without a `Host`).
+fn created_response(headers: &HeaderMap, name: &str, info: ConnectorInfo) -> Response {
+    let path = format!("/connectors/{}", encode_path_segment(name));
+    let location = match headers.get(HOST).and_then(|host| host.to_str().ok()) {
+        Some(host) => format!("http://{host}{path}"),
+        None => path,
+    };
     match HeaderValue::from_str(&location) {
         Ok(location) => (StatusCode::CREATED, [(LOCATION, location)], Json(info)).into_response(),
         // Unreachable: the encoded path is ASCII without control characters.
@@ -253,6 +269,7 @@ async fn connector_config(
 async fn put_connector_config(
     State(state): State<AppState>,
     PathParams(connector): PathParams<String>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
     let mut config = config_from_json(body)?;
@@ -262,7 +279,7 @@ async fn put_connector_config(
         .put_connector_config(&connector, config, true, None)
         .await?;
     if outcome.created {
-        Ok(created_response(&connector, outcome.value))
+        Ok(created_response(&headers, &connector, outcome.value))
     } else {
         Ok(Json(outcome.value).into_response())
     }
@@ -304,14 +321,28 @@ async fn task_configs(
     Ok(Json(state.herder.task_configs(&connector).await?))
 }
 
+/// `POST /connectors/{c}/tasks`: in distributed mode, how a worker hands the leader the task
+/// configs of a connector it runs. A standalone worker refuses it, in Kafka's words.
+async fn put_task_configs() -> ApiError {
+    ApiError::internal(
+        "Kafka Connect in standalone mode does not support externally setting task configurations.",
+    )
+}
+
+/// `PUT /connectors/{c}/fence`: in distributed mode, fences out the zombie tasks of an
+/// exactly-once source connector. A standalone worker refuses it, in Kafka's words.
+async fn fence_zombies() -> ApiError {
+    ApiError::internal(
+        "Kafka Connect in standalone mode does not support exactly-once source connectors.",
+    )
+}
+
 /// Reads `/connectors/{connector}/tasks/{task}`; a task number that is not a number is a
-/// resource that cannot exist, so 404 as in JAX-RS.
+/// resource that cannot exist, so Jersey's plain 404.
 fn task_id(connector: String, task: &str) -> ApiResult<ConnectorTaskId> {
     match task.parse::<u32>() {
         Ok(task) => Ok(ConnectorTaskId::new(connector, task)),
-        Err(_) => Err(ApiError::not_found(format!(
-            "Task ID '{task}' is not a valid task number"
-        ))),
+        Err(_) => Err(ApiError::from_status(StatusCode::NOT_FOUND)),
     }
 }
 
@@ -444,6 +475,30 @@ mod tests {
     fn location_segments_are_percent_encoded() {
         assert_eq!(encode_path_segment("my-conn_1.x"), "my-conn_1.x");
         assert_eq!(encode_path_segment("a b/c?d#é"), "a%20b%2Fc%3Fd%23%C3%A9");
+    }
+
+    #[test]
+    fn location_is_absolute_on_the_host_asked() {
+        let info = ConnectorInfo {
+            name: "a b".to_owned(),
+            config: Props::new(),
+            tasks: vec![],
+            connector_type: connect_runtime::herder::entities::ConnectorType::Source,
+        };
+        let location = |headers: &HeaderMap| {
+            created_response(headers, "a b", info.clone())
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let mut headers = HeaderMap::new();
+        assert_eq!(location(&headers).as_deref(), Some("/connectors/a%20b"));
+        headers.insert(HOST, HeaderValue::from_static("localhost:8083"));
+        assert_eq!(
+            location(&headers).as_deref(),
+            Some("http://localhost:8083/connectors/a%20b")
+        );
     }
 
     #[test]

@@ -56,8 +56,10 @@ async fn set_level(
     query: QueryParams,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> ApiResult<Response> {
+    // Kafka reads the level as a string, so a number or a boolean is its text.
     let requested = match body.get("level") {
         Some(Value::String(level)) => level.clone(),
+        Some(scalar @ (Value::Number(_) | Value::Bool(_))) => scalar.to_string(),
         _ => {
             return Err(ApiError::bad_request(
                 "Desired 'level' parameter was not specified in request.",

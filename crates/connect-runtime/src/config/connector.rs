@@ -3,16 +3,22 @@
 
 use std::time::Duration;
 
-use connect_api::config::validators::{NonEmptyString, Range, ValidString};
+use connect_api::config::validators::{NonEmptyStringWithoutControlChars, Range, ValidString};
 use connect_api::config::{ConfigDef, ConfigError, ConfigKey, ConfigType, Importance, Width};
 use connect_api::{ParsedConfig, Props};
 
 pub const NAME: &str = "name";
 pub const CONNECTOR_CLASS: &str = "connector.class";
+pub const CONNECTOR_VERSION: &str = "connector.plugin.version";
 pub const TASKS_MAX: &str = "tasks.max";
+pub const TASKS_MAX_ENFORCE: &str = "tasks.max.enforce";
 pub const KEY_CONVERTER: &str = "key.converter";
+pub const KEY_CONVERTER_VERSION: &str = "key.converter.plugin.version";
 pub const VALUE_CONVERTER: &str = "value.converter";
+pub const VALUE_CONVERTER_VERSION: &str = "value.converter.plugin.version";
 pub const HEADER_CONVERTER: &str = "header.converter";
+pub const HEADER_CONVERTER_VERSION: &str = "header.converter.plugin.version";
+pub const CONFIG_RELOAD_ACTION: &str = "config.action.reload";
 pub const TRANSFORMS: &str = "transforms";
 pub const PREDICATES: &str = "predicates";
 pub const TOPICS: &str = "topics";
@@ -29,19 +35,30 @@ pub const TOPIC_CREATION_GROUPS: &str = "topic.creation.groups";
 pub const TOPIC_CREATION_DEFAULT_PARTITIONS: &str = "topic.creation.default.partitions";
 pub const TOPIC_CREATION_DEFAULT_REPLICATION_FACTOR: &str =
     "topic.creation.default.replication.factor";
+pub const EXACTLY_ONCE_SUPPORT: &str = "exactly.once.support";
+pub const TRANSACTION_BOUNDARY: &str = "transaction.boundary";
+pub const TRANSACTION_BOUNDARY_INTERVAL_MS: &str = "transaction.boundary.interval.ms";
+pub const OFFSETS_STORAGE_TOPIC: &str = "offsets.storage.topic";
 
 const COMMON_GROUP: &str = "Common";
 const TRANSFORMS_GROUP: &str = "Transforms";
 const PREDICATES_GROUP: &str = "Predicates";
 const ERROR_GROUP: &str = "Error Handling";
 const TOPIC_CREATION_GROUP: &str = "Topic Creation";
+const EXACTLY_ONCE_GROUP: &str = "Exactly Once Support";
+const OFFSETS_TOPIC_GROUP: &str = "offsets.topic";
 
-/// The keys shared by source and sink connectors.
+/// The keys shared by source and sink connectors, in Kafka 4.3's order and groups.
+///
+/// The `*.plugin.version` keys (KIP-891) are accepted and shown; a worker has one version
+/// of each plugin, so they select nothing. Their defaults are the plugins' versions, which
+/// the herder fills in for each connector. `tasks.max.enforce` and `config.action.reload`
+/// are accepted as Kafka accepts them.
 pub fn common_config_def() -> ConfigDef {
     ConfigDef::new()
         .define(
             ConfigKey::new(NAME, ConfigType::String)
-                .validator(NonEmptyString)
+                .validator(NonEmptyStringWithoutControlChars)
                 .importance(Importance::High)
                 .doc("Globally unique name to use for this connector.")
                 .group(COMMON_GROUP, 1)
@@ -57,48 +74,74 @@ pub fn common_config_def() -> ConfigDef {
                 .display_name("Connector class"),
         )
         .define(
+            ConfigKey::new(CONNECTOR_VERSION, ConfigType::String)
+                .default_null()
+                .importance(Importance::Medium)
+                .doc("Version of the connector.")
+                .group(COMMON_GROUP, 3)
+                .width(Width::Medium)
+                .display_name("Connector version"),
+        )
+        .define(
             ConfigKey::new(TASKS_MAX, ConfigType::Int)
                 .default_value("1")
                 .validator(Range::at_least(1))
                 .importance(Importance::High)
                 .doc("Maximum number of tasks to use for this connector.")
-                .group(COMMON_GROUP, 3)
+                .group(COMMON_GROUP, 4)
                 .width(Width::Short)
                 .display_name("Tasks max"),
+        )
+        .define(
+            ConfigKey::new(TASKS_MAX_ENFORCE, ConfigType::Boolean)
+                .default_value("true")
+                .importance(Importance::Low)
+                .doc("(Deprecated) Whether to enforce that the tasks.max property is respected by the connector. By default, connectors that generate too many tasks will fail, and existing sets of tasks that exceed the tasks.max property will also be failed. If this property is set to false, then connectors will be allowed to generate more than the maximum number of tasks, and existing sets of tasks that exceed the tasks.max property will be allowed to run. This property is deprecated and will be removed in an upcoming major release.")
+                .group(COMMON_GROUP, 5)
+                .width(Width::Short)
+                .display_name("Enforce tasks max"),
         )
         .define(
             ConfigKey::new(KEY_CONVERTER, ConfigType::Class)
                 .default_null()
                 .importance(Importance::Low)
                 .doc("Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the keys in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro.")
-                .group(COMMON_GROUP, 4)
+                .group(COMMON_GROUP, 6)
                 .width(Width::Short)
                 .display_name("Key converter class"),
         )
+        .define(converter_version_key(KEY_CONVERTER_VERSION, "key converter", 7, "Key"))
         .define(
             ConfigKey::new(VALUE_CONVERTER, ConfigType::Class)
                 .default_null()
                 .importance(Importance::Low)
                 .doc("Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the values in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro.")
-                .group(COMMON_GROUP, 5)
+                .group(COMMON_GROUP, 8)
                 .width(Width::Short)
                 .display_name("Value converter class"),
         )
+        .define(converter_version_key(VALUE_CONVERTER_VERSION, "value converter", 9, "Value"))
         .define(
             ConfigKey::new(HEADER_CONVERTER, ConfigType::Class)
                 .default_null()
                 .importance(Importance::Low)
                 .doc("HeaderConverter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. This controls the format of the header values in messages written to or read from Kafka, and since this is independent of connectors it allows any connector to work with any serialization format. Examples of common formats include JSON and Avro. By default, the SimpleHeaderConverter is used to serialize header values to strings and deserialize them by inferring the schemas.")
-                .group(COMMON_GROUP, 6)
+                .group(COMMON_GROUP, 10)
                 .width(Width::Short)
                 .display_name("Header converter class"),
         )
+        .define(converter_version_key(
+            HEADER_CONVERTER_VERSION,
+            "header converter",
+            11,
+            "Header",
+        ))
         .define(
             ConfigKey::new(TRANSFORMS, ConfigType::List)
                 .default_value("")
                 .importance(Importance::Low)
                 .doc("Aliases for the transformations to be applied to records.")
-                .group(TRANSFORMS_GROUP, 1)
+                .group(TRANSFORMS_GROUP, 12)
                 .width(Width::Long)
                 .display_name("Transforms"),
         )
@@ -107,9 +150,19 @@ pub fn common_config_def() -> ConfigDef {
                 .default_value("")
                 .importance(Importance::Low)
                 .doc("Aliases for the predicates used by transformations.")
-                .group(PREDICATES_GROUP, 1)
+                .group(PREDICATES_GROUP, 13)
                 .width(Width::Long)
                 .display_name("Predicates"),
+        )
+        .define(
+            ConfigKey::new(CONFIG_RELOAD_ACTION, ConfigType::String)
+                .default_value("restart")
+                .validator(ValidString::one_of_ignore_case(["none", "restart"]))
+                .importance(Importance::Low)
+                .doc("The action that Connect should take on the connector when changes in external configuration providers result in a change in the connector's configuration properties. A value of 'none' indicates that Connect will do nothing. A value of 'restart' indicates that Connect should restart/reload the connector with the updated configuration properties.The restart may actually be scheduled in the future if the external configuration provider indicates that a configuration value will expire in the future.")
+                .group(COMMON_GROUP, 14)
+                .width(Width::Medium)
+                .display_name("Reload Action"),
         )
         .define(
             ConfigKey::new(ERRORS_RETRY_TIMEOUT, ConfigType::Long)
@@ -132,7 +185,7 @@ pub fn common_config_def() -> ConfigDef {
         .define(
             ConfigKey::new(ERRORS_TOLERANCE, ConfigType::String)
                 .default_value("none")
-                .validator(ValidString::one_of_ignore_case(["none", "all"]))
+                .validator(ValidString::one_of(["none", "all"]))
                 .importance(Importance::Medium)
                 .doc("Behavior for tolerating errors during connector operation. 'none' is the default value and signals that any error will result in an immediate connector task failure; 'all' changes the behavior to skip over problematic records.")
                 .group(ERROR_GROUP, 3)
@@ -159,6 +212,17 @@ pub fn common_config_def() -> ConfigDef {
         )
 }
 
+/// `key.converter.plugin.version` and its siblings.
+fn converter_version_key(name: &str, what: &str, order: i32, display: &str) -> ConfigKey {
+    ConfigKey::new(name, ConfigType::String)
+        .default_null()
+        .importance(Importance::Low)
+        .doc(format!("Version of the {what}."))
+        .group(COMMON_GROUP, order)
+        .width(Width::Short)
+        .display_name(format!("{display} converter version"))
+}
+
 /// The common keys plus Tributary's automatic restart keys.
 fn with_restart(def: ConfigDef) -> ConfigDef {
     def.merge(&crate::herder::restart::restart_config_def(
@@ -180,6 +244,44 @@ pub fn source_config_def() -> ConfigDef {
                 .display_name("Topic Creation Groups"),
         )
         .define(
+            ConfigKey::new(EXACTLY_ONCE_SUPPORT, ConfigType::String)
+                .default_value("requested")
+                .validator(ValidString::one_of_ignore_case(["requested", "required"]))
+                .importance(Importance::Medium)
+                .doc("Permitted values are requested, required. If set to \"required\", forces a preflight check for the connector to ensure that it can provide exactly-once semantics with the given configuration. Some connectors may be capable of providing exactly-once semantics but not signal to Connect that they support this; in that case, documentation for the connector should be consulted carefully before creating it, and the value for this property should be set to \"requested\". Additionally, if the value is set to \"required\" but the worker that performs preflight validation does not have exactly-once support enabled for source connectors, requests to create or validate the connector will fail.")
+                .group(EXACTLY_ONCE_GROUP, 2)
+                .width(Width::Short)
+                .display_name("Exactly once support"),
+        )
+        .define(
+            ConfigKey::new(TRANSACTION_BOUNDARY, ConfigType::String)
+                .default_value("poll")
+                .validator(ValidString::one_of_ignore_case(["poll", "interval", "connector"]))
+                .importance(Importance::Medium)
+                .doc("Permitted values are: poll, interval, connector. If set to 'poll', a new producer transaction will be started and committed for every batch of records that each task from this connector provides to Connect. If set to 'connector', relies on connector-defined transaction boundaries; note that not all connectors are capable of defining their own transaction boundaries, and in that case, attempts to instantiate a connector with this value will fail. Finally, if set to 'interval', commits transactions only after a user-defined time interval has passed.")
+                .group(EXACTLY_ONCE_GROUP, 3)
+                .width(Width::Short)
+                .display_name("Transaction Boundary"),
+        )
+        .define(
+            ConfigKey::new(TRANSACTION_BOUNDARY_INTERVAL_MS, ConfigType::Long)
+                .default_null()
+                .importance(Importance::Low)
+                .doc("If 'transaction.boundary' is set to 'interval', determines the interval for producer transaction commits by connector tasks. If unset, defaults to the value of the worker-level 'offset.flush.interval.ms' property. It has no effect if a different transaction.boundary is specified.")
+                .group(EXACTLY_ONCE_GROUP, 4)
+                .width(Width::Short)
+                .display_name("Transaction boundary interval"),
+        )
+        .define(
+            ConfigKey::new(OFFSETS_STORAGE_TOPIC, ConfigType::String)
+                .default_null()
+                .importance(Importance::Low)
+                .doc("The name of a separate offsets topic to use for this connector. If empty or not specified, the worker’s global offsets topic name will be used. If specified, the offsets topic will be created if it does not already exist on the Kafka cluster targeted by this connector (which may be different from the one used for the worker's global offsets topic if the bootstrap.servers property of the connector's producer has been overridden from the worker's). Only applicable in distributed mode; in standalone mode, setting this property will have no effect.")
+                .group(OFFSETS_TOPIC_GROUP, 1)
+                .width(Width::Long)
+                .display_name("Offsets topic"),
+        )
+        .define(
             ConfigKey::new(TOPIC_CREATION_DEFAULT_REPLICATION_FACTOR, ConfigType::Short)
                 .default_value("-1")
                 .importance(Importance::Low)
@@ -199,9 +301,10 @@ pub fn source_config_def() -> ConfigDef {
         )
 }
 
-/// The keys of a sink connector.
+/// The keys of a sink connector: the topics, then the dead letter queue, as Kafka orders
+/// them.
 pub fn sink_config_def() -> ConfigDef {
-    with_restart(with_dead_letter_queue(common_config_def()))
+    let topics = common_config_def()
         .define(
             ConfigKey::new(TOPICS, ConfigType::List)
                 .default_value("")
@@ -219,7 +322,8 @@ pub fn sink_config_def() -> ConfigDef {
                 .group(COMMON_GROUP, 4)
                 .width(Width::Long)
                 .display_name("Topics regex"),
-        )
+        );
+    with_restart(with_dead_letter_queue(topics))
 }
 
 /// The dead letter queue keys: Kafka's, for sinks; Tributary also honours them for sources.
@@ -254,32 +358,50 @@ fn with_dead_letter_queue(def: ConfigDef) -> ConfigDef {
         )
 }
 
-/// Cross-key checks of a sink config (Kafka's `SinkConnectorConfig.validate`): the error,
-/// if any, and the key it belongs to.
-pub fn validate_sink_topics(props: &Props) -> Option<(&'static str, String)> {
+/// Cross-key checks of a sink config (Kafka's `SinkConnectorConfig.validate`): each error
+/// with the key it belongs to. As in Kafka, a problem of `topics` and `topics.regex`
+/// together is reported on both keys.
+pub fn validate_sink_topics(props: &Props) -> Vec<(&'static str, String)> {
     let topics = props.get(TOPICS).map(|s| s.trim()).unwrap_or("");
     let regex = props.get(TOPICS_REGEX).map(|s| s.trim()).unwrap_or("");
+    let both = |message: &str| {
+        vec![
+            (TOPICS, message.to_string()),
+            (TOPICS_REGEX, message.to_string()),
+        ]
+    };
     if !topics.is_empty() && !regex.is_empty() {
-        return Some((
-            TOPICS,
-            "topics and topics.regex are mutually exclusive options, but both are set.".to_string(),
-        ));
+        return both("topics and topics.regex are mutually exclusive options, but both are set.");
     }
     if topics.is_empty() && regex.is_empty() {
-        return Some((
-            TOPICS,
-            "Must configure one of topics or topics.regex".to_string(),
-        ));
+        return both("Must configure one of topics or topics.regex");
     }
     if !regex.is_empty()
         && let Err(e) = regex::Regex::new(regex)
     {
-        return Some((
+        return vec![(
             TOPICS_REGEX,
             format!("Invalid value {regex} for configuration topics.regex: {e}"),
-        ));
+        )];
     }
-    None
+    let dlq = props.get(DLQ_TOPIC_NAME).map(|s| s.trim()).unwrap_or("");
+    if !dlq.is_empty() && !topics.is_empty() {
+        let list: Vec<&str> = topics
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect();
+        if list.contains(&dlq) {
+            return vec![(
+                TOPICS,
+                format!(
+                    "The DLQ topic '{dlq}' may not be included in the list of topics ('{TOPICS}=[{}]') consumed by the connector",
+                    list.join(", ")
+                ),
+            )];
+        }
+    }
+    Vec::new()
 }
 
 /// A connector config parsed against the common keys.
@@ -353,18 +475,21 @@ mod tests {
 
     #[test]
     fn sink_topics_are_checked_together() {
+        let keys = |props: &Props| -> Vec<&str> {
+            validate_sink_topics(props)
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect()
+        };
         let mut props = Props::new();
-        assert_eq!(validate_sink_topics(&props).map(|(k, _)| k), Some(TOPICS));
+        assert_eq!(keys(&props), [TOPICS, TOPICS_REGEX]);
         props.insert(TOPICS.into(), "a".into());
-        assert_eq!(validate_sink_topics(&props), None);
+        assert!(keys(&props).is_empty());
         props.insert(TOPICS_REGEX.into(), "a.*".into());
-        assert!(validate_sink_topics(&props).is_some());
+        assert_eq!(keys(&props), [TOPICS, TOPICS_REGEX]);
         props.remove(TOPICS);
         props.insert(TOPICS_REGEX.into(), "(".into());
-        assert_eq!(
-            validate_sink_topics(&props).map(|(k, _)| k),
-            Some(TOPICS_REGEX)
-        );
+        assert_eq!(keys(&props), [TOPICS_REGEX]);
     }
 
     #[test]

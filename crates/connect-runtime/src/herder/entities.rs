@@ -73,6 +73,9 @@ pub enum State {
 pub struct ConnectorState {
     pub state: State,
     pub worker_id: String,
+    /// The version of the connector's plugin (Kafka 4.1's KIP-891; `null` when unknown).
+    #[serde(default)]
+    pub version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub trace: Option<String>,
 }
@@ -83,6 +86,9 @@ pub struct TaskState {
     pub id: u32,
     pub state: State,
     pub worker_id: String,
+    /// The version of the task's plugin (`null` when unknown).
+    #[serde(default)]
+    pub version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub trace: Option<String>,
     /// Tributary: automatic restarts of this task so far (absent when none).
@@ -121,7 +127,7 @@ pub struct ConfigKeyInfo {
     pub importance: String,
     pub documentation: String,
     pub group: Option<String>,
-    pub order: i32,
+    pub order_in_group: i32,
     pub width: String,
     pub display_name: String,
     pub dependents: Vec<String>,

@@ -158,10 +158,12 @@ pub trait Herder: Send + Sync {
     /// `GET /connector-plugins/{p}/config`.
     fn connector_plugin_config(&self, plugin: &str) -> HerderResult<Vec<ConfigKeyInfo>>;
 
-    /// `GET /connectors/{c}/topics`.
+    /// `GET /connectors/{c}/topics`: the topics the connector's tasks produced to or
+    /// consumed from since it was created or its topics were reset (none for an unknown
+    /// connector, as Kafka answers).
     async fn connector_active_topics(&self, name: &str) -> HerderResult<Vec<String>>;
 
-    /// `PUT /connectors/{c}/topics/reset`.
+    /// `PUT /connectors/{c}/topics/reset`: forgets the active topics.
     async fn reset_connector_active_topics(&self, name: &str) -> HerderResult<()>;
 
     /// `GET /connectors/{c}/offsets`.

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Weak};
 
 use async_trait::async_trait;
-use connect_api::config::{ConfigDef, ConfigKey, ConfigType, ConfigValue, ConfigValueT, HIDDEN};
+use connect_api::config::{
+    ConfigDef, ConfigError, ConfigKey, ConfigType, ConfigValue, ConfigValueT, HIDDEN,
+};
 use connect_api::plugin::PluginType;
 use connect_api::{ConnectError, ConnectorContext, Props};
 use tokio::sync::{Mutex, mpsc};
@@ -21,6 +23,7 @@ use super::{Created, Herder, HerderError, HerderResult};
 use crate::config::connector::{self as cc, ConnectorConfig};
 use crate::storage::config::{ConfigBackingStore, ConnectorEntry};
 use crate::storage::status::Status;
+use crate::transforms::FixedRecommender;
 use crate::worker::Worker;
 
 struct ConnectorRecord {
@@ -238,12 +241,19 @@ impl StandaloneHerder {
         })
     }
 
+    /// A connector asked for its tasks to be reconfigured.
     async fn reconfigure(&self, name: &str) {
         let mut state = self.state.lock().await;
+        self.update_tasks(&mut state, name).await;
+    }
+
+    /// Asks a RUNNING connector for its task configs and restarts its tasks if they changed
+    /// (Kafka's `updateConnectorTasks`: a paused or stopped connector is not asked).
+    async fn update_tasks(&self, state: &mut HerderState, name: &str) {
         let Some(record) = state.connectors.get(name) else {
             return;
         };
-        if record.target == TargetState::Stopped {
+        if record.target != TargetState::Running {
             return;
         }
         let max_tasks = ConnectorConfig::new(&cc::common_config_def(), &record.config)
@@ -258,14 +268,17 @@ impl StandaloneHerder {
             return;
         };
         if new_configs != record.task_configs {
-            self.stop_tasks(&state, name).await;
+            self.stop_tasks(state, name).await;
             if let Some(record) = state.connectors.get_mut(name) {
                 record.task_configs = new_configs;
             }
-            self.start_tasks(&state, name).await;
+            self.start_tasks(state, name).await;
         }
     }
 
+    /// Starts a connector and its tasks. As in Kafka's standalone herder, a connector that
+    /// starts PAUSED without tasks gets them only once it is resumed; one paused with
+    /// tasks (a restart) keeps them, paused.
     async fn start_connector_and_tasks(&self, state: &mut HerderState, name: &str) {
         let Some(record) = state.connectors.get(name) else {
             return;
@@ -284,6 +297,19 @@ impl StandaloneHerder {
             }
             return;
         }
+        if target == TargetState::Paused {
+            self.start_tasks(state, name).await;
+            return;
+        }
+        self.generate_and_start_tasks(state, name).await;
+    }
+
+    /// Asks the running connector for its task configs and starts those tasks.
+    async fn generate_and_start_tasks(&self, state: &mut HerderState, name: &str) {
+        let Some(record) = state.connectors.get(name) else {
+            return;
+        };
+        let config = record.config.clone();
         let max_tasks = ConnectorConfig::new(&cc::common_config_def(), &config)
             .map(|c| c.tasks_max())
             .unwrap_or(1);
@@ -395,9 +421,17 @@ impl StandaloneHerder {
         }
     }
 
+    /// The version of a connector config's plugin, as the status shows it.
+    fn plugin_version(&self, config: &Props) -> Option<String> {
+        let class = config.get(cc::CONNECTOR_CLASS)?;
+        let desc = self.worker.plugins().connector(class).ok()?;
+        Some(desc.version.clone())
+    }
+
     fn status_of(&self, name: &str, record: &ConnectorRecord) -> ConnectorStateInfo {
         let store = self.worker.status_store();
         let worker_id = self.worker.worker_id().to_string();
+        let version = self.plugin_version(&record.config);
         let connector = store.connector(name).unwrap_or(Status {
             state: State::Unassigned,
             trace: None,
@@ -422,6 +456,7 @@ impl StandaloneHerder {
                     id: i as u32,
                     state: status.state,
                     worker_id: status.worker_id,
+                    version: version.clone(),
                     trace: status.trace,
                     restarts: (history.restarts > 0).then_some(history.restarts),
                     last_failure: if history.restarts > 0 {
@@ -437,6 +472,7 @@ impl StandaloneHerder {
             connector: ConnectorState {
                 state: connector.state,
                 worker_id: connector.worker_id,
+                version,
                 trace: connector.trace,
             },
             tasks,
@@ -485,7 +521,11 @@ impl StandaloneHerder {
     async fn set_target(&self, name: &str, target: TargetState) -> HerderResult<()> {
         let mut state = self.state.lock().await;
         let Some(record) = state.connectors.get_mut(name) else {
-            return Err(HerderError::connector_not_found(name));
+            // Kafka's words differ: pause and resume say "Unknown connector".
+            return Err(match target {
+                TargetState::Stopped => HerderError::connector_not_found(name),
+                _ => HerderError::NotFound(format!("Unknown connector {name}")),
+            });
         };
         let previous = record.target;
         record.target = target;
@@ -511,6 +551,11 @@ impl StandaloneHerder {
                 self.worker.set_connector_state(name, target);
                 for id in self.worker.task_ids(name).await {
                     self.worker.set_task_target(&id, target).await;
+                }
+                // Resumed, the connector is asked for its tasks again, as in Kafka: one that
+                // started PAUSED gets them now.
+                if target == TargetState::Running && self.worker.is_connector_running(name).await {
+                    self.update_tasks(&mut state, name).await;
                 }
             }
         }
@@ -553,6 +598,16 @@ impl StandaloneHerder {
     /// Validates `raw`: checks run on the config with provider placeholders resolved,
     /// while answers show the placeholders, never what they resolve to.
     fn validate(&self, raw: &Props) -> HerderResult<ConfigInfos> {
+        if raw
+            .get(cc::CONNECTOR_CLASS)
+            .is_none_or(|class| class.trim().is_empty())
+        {
+            // Kafka's words, with the config as Java prints a map.
+            return Err(HerderError::BadRequest(format!(
+                "Connector config {} contains no connector type",
+                java_map(raw)
+            )));
+        }
         let resolved = self.worker.config().config_transformer().transform(raw);
         let mut infos = self.validate_resolved(&resolved)?;
         for info in &mut infos.configs {
@@ -565,14 +620,89 @@ impl StandaloneHerder {
         Ok(infos)
     }
 
+    /// The common keys of a source or sink connector of `version`, as Kafka's
+    /// `ConnectorConfig.enrich` shows them: `connector.plugin.version` defaults to the
+    /// plugin's version, and the converter keys recommend every converter. When validating
+    /// `config`, the converter keys default to the worker's converters, and each
+    /// `*.converter.plugin.version` to the version of the converter in use (none when that
+    /// converter is unknown).
+    fn connector_common_def(
+        &self,
+        is_sink: bool,
+        version: &str,
+        config: Option<&Props>,
+    ) -> ConfigDef {
+        let plugins = self.worker.plugins();
+        let mut def = if is_sink {
+            cc::sink_config_def()
+        } else {
+            cc::source_config_def()
+        };
+        let mut set = |name: &str, change: &dyn Fn(ConfigKey) -> ConfigKey| {
+            if let Some(key) = def.key(name).cloned() {
+                def = std::mem::take(&mut def).define(change(key));
+            }
+        };
+        let version = version.to_string();
+        set(cc::CONNECTOR_VERSION, &|key| {
+            key.default_value(version.clone())
+                .recommender(FixedRecommender(vec![version.clone()]))
+        });
+        let worker = self.worker.config();
+        for (class_key, version_key, worker_class, header) in [
+            (
+                cc::KEY_CONVERTER,
+                cc::KEY_CONVERTER_VERSION,
+                worker.key_converter().to_string(),
+                false,
+            ),
+            (
+                cc::VALUE_CONVERTER,
+                cc::VALUE_CONVERTER_VERSION,
+                worker.value_converter().to_string(),
+                false,
+            ),
+            (
+                cc::HEADER_CONVERTER,
+                cc::HEADER_CONVERTER_VERSION,
+                worker.header_converter().to_string(),
+                true,
+            ),
+        ] {
+            let plugin_type = if header {
+                PluginType::HeaderConverter
+            } else {
+                PluginType::Converter
+            };
+            let classes = plugins.class_names(plugin_type);
+            set(class_key, &|key| {
+                let key = key.recommender(FixedRecommender(classes.clone()));
+                match config {
+                    Some(_) => key.default_value(worker_class.clone()),
+                    None => key,
+                }
+            });
+            let Some(config) = config else { continue };
+            let in_use = config.get(class_key).unwrap_or(&worker_class);
+            let desc = if header {
+                plugins.header_converter_desc(in_use)
+            } else {
+                plugins.converter_desc(in_use)
+            };
+            if let Some(desc) = desc {
+                let converter_version = desc.version.clone();
+                set(version_key, &|key| {
+                    key.default_value(converter_version.clone())
+                        .recommender(FixedRecommender(vec![converter_version.clone()]))
+                });
+            }
+        }
+        def
+    }
+
     fn validate_resolved(&self, config: &Props) -> HerderResult<ConfigInfos> {
-        let class = config
-            .get(cc::CONNECTOR_CLASS)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                HerderError::BadRequest("Connector config contains no connector type".to_string())
-            })?;
+        let given_class = config.get(cc::CONNECTOR_CLASS).cloned().unwrap_or_default();
+        let class = given_class.trim().to_string();
         let plugins = self.worker.plugins();
         let desc = plugins
             .connector(&class)
@@ -581,17 +711,14 @@ impl StandaloneHerder {
             .new_connector(&class)
             .map_err(|e| HerderError::BadRequest(e.to_string()))?;
         let is_sink = desc.plugin_type() == PluginType::Sink;
-        let common_def = if is_sink {
-            cc::sink_config_def()
-        } else {
-            cc::source_config_def()
-        };
+        let common_def = self.connector_common_def(is_sink, &desc.version, Some(config));
         let mut common_values = common_def.validate(config);
-        if is_sink
-            && let Some((key, message)) = cc::validate_sink_topics(config)
-            && let Some(value) = common_values.iter_mut().find(|v| v.name == key)
-        {
-            value.errors.push(message);
+        if is_sink {
+            for (key, message) in cc::validate_sink_topics(config) {
+                if let Some(value) = common_values.iter_mut().find(|v| v.name == key) {
+                    value.errors.push(message);
+                }
+            }
         }
         for (key, is_header) in [
             (cc::KEY_CONVERTER, false),
@@ -602,27 +729,39 @@ impl StandaloneHerder {
                 continue;
             };
             let known = if is_header {
-                plugins.new_header_converter(name).err()
+                plugins.header_converter_desc(name).is_some()
             } else {
-                plugins.new_converter(name).err()
+                plugins.converter_desc(name).is_some()
             };
-            if let (Some(error), Some(value)) =
-                (known, common_values.iter_mut().find(|v| v.name == key))
-            {
-                value.errors.push(error.to_string());
+            if !known && let Some(value) = common_values.iter_mut().find(|v| v.name == key) {
+                // A class that cannot be loaded, in the words of Kafka's CLASS parsing.
+                let name = name.trim();
+                value.errors.push(
+                    ConfigError::invalid(key, name, format!("Class {name} could not be found."))
+                        .to_string(),
+                );
+                value.value = ConfigValueT::Null;
             }
         }
         let connector_def = instance.as_connector().config_def();
         let connector_values = instance.as_connector().validate(config);
+        let (chain_def, chain_values) = crate::transforms::validate_chain(plugins, config);
+        // Kafka's order: the common keys, the transformations' and predicates' keys, then
+        // the connector's own.
         let mut configs = Vec::new();
         let mut groups = common_def.groups();
-        for group in connector_def.groups() {
+        for group in chain_def.groups().into_iter().chain(connector_def.groups()) {
             if !groups.contains(&group) {
                 groups.push(group);
             }
         }
         for value in &common_values {
             if let Some(key) = common_def.key(&value.name) {
+                configs.push(config_info(key, value));
+            }
+        }
+        for value in &chain_values {
+            if let Some(key) = chain_def.key(&value.name) {
                 configs.push(config_info(key, value));
             }
         }
@@ -636,25 +775,52 @@ impl StandaloneHerder {
                 .unwrap_or_else(|| ConfigKey::new(value.name.clone(), ConfigType::String));
             configs.push(config_info(&key, value));
         }
-        let (chain_def, chain_values) = crate::transforms::validate_chain(plugins, config);
-        for group in chain_def.groups() {
-            if !groups.contains(&group) {
-                groups.push(group);
-            }
-        }
-        for value in &chain_values {
-            if let Some(key) = chain_def.key(&value.name) {
-                configs.push(config_info(key, value));
-            }
-        }
         let error_count = configs.iter().map(|c| c.value.errors.len()).sum();
         Ok(ConfigInfos {
-            name: desc.class_name.clone(),
+            // The class as the config names it, as Kafka answers.
+            name: given_class,
             error_count,
             groups,
             configs,
         })
     }
+
+    /// `GET /connector-plugins/{p}/config`: a connector's own keys, then the common keys of
+    /// its kind (Kafka 4's answer); another plugin's own keys.
+    fn plugin_config_keys(&self, plugin: &str) -> Option<Vec<ConfigKeyInfo>> {
+        let desc = self.worker.plugins().any(plugin)?;
+        use connect_api::plugin::PluginFactory;
+        let (def, common) = match &desc.factory {
+            PluginFactory::Source(f) => (
+                f().config_def(),
+                Some(self.connector_common_def(false, &desc.version, None)),
+            ),
+            PluginFactory::Sink(f) => (
+                f().config_def(),
+                Some(self.connector_common_def(true, &desc.version, None)),
+            ),
+            PluginFactory::Converter(f) => (f().config_def(), None),
+            PluginFactory::HeaderConverter(f) => (f().config_def(), None),
+            PluginFactory::Transformation { source, .. } => (source().config_def(), None),
+            PluginFactory::Predicate { source, .. } => (source().config_def(), None),
+        };
+        let mut keys: Vec<ConfigKeyInfo> = def.keys().map(config_key_info).collect();
+        if let Some(common) = common {
+            keys.extend(
+                common
+                    .keys()
+                    .filter(|k| def.key(&k.name).is_none())
+                    .map(config_key_info),
+            );
+        }
+        Some(keys)
+    }
+}
+
+/// A config as Java's `AbstractMap.toString` prints it: `{k1=v1, k2=v2}`.
+fn java_map(config: &Props) -> String {
+    let entries: Vec<String> = config.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{{{}}}", entries.join(", "))
 }
 
 /// The REST form of a key and its validated value; passwords are `[hidden]`.
@@ -688,24 +854,11 @@ pub fn config_key_info(key: &ConfigKey) -> ConfigKeyInfo {
         importance: key.importance.name().to_string(),
         documentation: key.documentation.clone(),
         group: key.group.clone(),
-        order: key.order_in_group,
+        order_in_group: key.order_in_group,
         width: key.width.name().to_string(),
         display_name: key.display_name.clone(),
         dependents: key.dependents.clone(),
     }
-}
-
-fn plugin_config_def(worker: &Worker, plugin: &str) -> Option<ConfigDef> {
-    let desc = worker.plugins().any(plugin)?;
-    use connect_api::plugin::PluginFactory;
-    Some(match &desc.factory {
-        PluginFactory::Source(f) => f().config_def(),
-        PluginFactory::Sink(f) => f().config_def(),
-        PluginFactory::Converter(f) => f().config_def(),
-        PluginFactory::HeaderConverter(f) => f().config_def(),
-        PluginFactory::Transformation { source, .. } => source().config_def(),
-        PluginFactory::Predicate { source, .. } => source().config_def(),
-    })
 }
 
 #[async_trait]
@@ -770,11 +923,6 @@ impl Herder for StandaloneHerder {
         if name.trim().is_empty() {
             return Err(HerderError::BadRequest(
                 "Connector name is required".to_string(),
-            ));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(HerderError::BadRequest(
-                "Connector name should not contain ISO control characters".to_string(),
             ));
         }
         config.insert(cc::NAME.to_string(), name.to_string());
@@ -863,20 +1011,24 @@ impl Herder for StandaloneHerder {
 
     async fn connector_status(&self, name: &str) -> HerderResult<ConnectorStateInfo> {
         let state = self.state.lock().await;
-        let record = state
-            .connectors
-            .get(name)
-            .ok_or_else(|| HerderError::connector_not_found(name))?;
+        let record = state.connectors.get(name).ok_or_else(|| {
+            HerderError::NotFound(format!("No status found for connector {name}"))
+        })?;
         Ok(self.status_of(name, record))
     }
 
     async fn task_status(&self, id: &ConnectorTaskId) -> HerderResult<TaskState> {
-        let status = self.connector_status(&id.connector).await?;
+        let not_found = || HerderError::NotFound(format!("No status found for task {id}"));
+        let status = match self.connector_status(&id.connector).await {
+            Ok(status) => status,
+            Err(HerderError::NotFound(_)) => return Err(not_found()),
+            Err(other) => return Err(other),
+        };
         status
             .tasks
             .into_iter()
             .find(|t| t.id == id.task)
-            .ok_or_else(|| HerderError::NotFound(format!("No status found for task {id}")))
+            .ok_or_else(not_found)
     }
 
     async fn task_configs(&self, name: &str) -> HerderResult<Vec<TaskInfo>> {
@@ -916,15 +1068,14 @@ impl Herder for StandaloneHerder {
         only_failed: bool,
     ) -> HerderResult<Option<ConnectorStateInfo>> {
         let mut state = self.state.lock().await;
-        let record = state
-            .connectors
-            .get(name)
-            .ok_or_else(|| HerderError::connector_not_found(name))?;
-        if record.target == TargetState::Stopped {
-            return Err(HerderError::Conflict(format!(
-                "Connector '{name}' is stopped; resume it before restarting"
-            )));
-        }
+        let Some(record) = state.connectors.get(name) else {
+            return Err(if include_tasks || only_failed {
+                HerderError::NotFound(format!("Unknown connector: {name}"))
+            } else {
+                HerderError::connector_not_found(name)
+            });
+        };
+        // A STOPPED connector restarts STOPPED, without tasks, as in Kafka.
         let store = self.worker.status_store();
         let connector_failed = store.connector(name).map(|s| s.state) == Some(State::Failed);
         let restart_connector = !only_failed || connector_failed;
@@ -997,54 +1148,41 @@ impl Herder for StandaloneHerder {
                 version: Some(p.version.clone()),
             })
             .collect();
+        // Kafka's order: sinks, sources, transformations, predicates, converters, header
+        // converters, each by class name.
+        let rank = |plugin_type: &str| {
+            [
+                PluginType::Sink,
+                PluginType::Source,
+                PluginType::Transformation,
+                PluginType::Predicate,
+                PluginType::Converter,
+                PluginType::HeaderConverter,
+            ]
+            .iter()
+            .position(|t| t.name() == plugin_type)
+        };
         plugins.sort_by(|a, b| {
-            a.class_name
-                .cmp(&b.class_name)
-                .then(a.plugin_type.cmp(&b.plugin_type))
+            rank(&a.plugin_type)
+                .cmp(&rank(&b.plugin_type))
+                .then(a.class_name.cmp(&b.class_name))
         });
         plugins
     }
 
     fn connector_plugin_config(&self, plugin: &str) -> HerderResult<Vec<ConfigKeyInfo>> {
-        let def = plugin_config_def(&self.worker, plugin)
-            .ok_or_else(|| HerderError::NotFound(format!("Unknown plugin {plugin}.")))?;
-        Ok(def.keys().map(config_key_info).collect())
+        self.plugin_config_keys(plugin)
+            .ok_or_else(|| HerderError::NotFound(format!("Unknown plugin {plugin}.")))
     }
 
+    /// The topics the connector's tasks have used since it was created or its topics were
+    /// reset, as Kafka tracks them; an unknown connector has used none (Kafka answers so).
     async fn connector_active_topics(&self, name: &str) -> HerderResult<Vec<String>> {
-        let state = self.state.lock().await;
-        let record = state
-            .connectors
-            .get(name)
-            .ok_or_else(|| HerderError::connector_not_found(name))?;
-        let mut topics: Vec<String> = match self.connector_type(&record.config) {
-            ConnectorType::Sink => record
-                .config
-                .get(cc::TOPICS)
-                .map(|t| {
-                    t.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            _ => record
-                .task_configs
-                .iter()
-                .filter_map(|t| t.get("topic").cloned())
-                .chain(record.config.get("topic").cloned())
-                .collect(),
-        };
-        topics.sort();
-        topics.dedup();
-        Ok(topics)
+        Ok(self.worker.status_store().topics(name))
     }
 
     async fn reset_connector_active_topics(&self, name: &str) -> HerderResult<()> {
-        let state = self.state.lock().await;
-        if !state.connectors.contains_key(name) {
-            return Err(HerderError::connector_not_found(name));
-        }
+        self.worker.status_store().delete_topics(name);
         Ok(())
     }
 
@@ -1113,17 +1251,16 @@ impl Herder for StandaloneHerder {
         }
         if self.connector_type(&record.config) == ConnectorType::Sink {
             let parsed = parse_sink_offsets(&offsets)?;
+            let failed = || format!("Failed to modify offsets for sink connector {name}");
+            if parsed.iter().any(|(_, _, offset)| *offset < 0) {
+                return Err(HerderError::internal(failed()));
+            }
             let config = record.config.clone();
             drop(state);
             self.worker
                 .alter_sink_connector_offsets(name, &config, parsed)
                 .await
-                .map_err(|e| {
-                    HerderError::internal_with(
-                        format!("Failed to alter offsets for connector {name}"),
-                        e,
-                    )
-                })?;
+                .map_err(|e| HerderError::internal_with(failed(), e))?;
             return Ok(Message {
                 message: "The offsets for this connector have been altered successfully"
                     .to_string(),
@@ -1142,13 +1279,10 @@ impl Herder for StandaloneHerder {
         if let Ok(crate::plugins::ConnectorInstance::Source(connector)) =
             self.worker.plugins().new_connector(&class)
         {
+            // Kafka answers 500 with the connector's own message.
             connector
                 .alter_offsets(&record.config, &pairs)
-                .map_err(|e| {
-                    HerderError::BadRequest(format!(
-                        "Failed to alter offsets for connector {name}: {e}"
-                    ))
-                })?;
+                .map_err(|e| HerderError::internal_with(e.to_string(), e))?;
         }
         self.worker
             .offset_store()
@@ -1262,7 +1396,8 @@ fn parse_sink_offsets(offsets: &ConnectorOffsets) -> HerderResult<Vec<(String, i
                 "The offset for a sink connector should either be null or contain the key '{SINK_OFFSET_KEY}'"
             )));
         };
-        let offset = json_integer(value).filter(|n| *n >= 0).ok_or_else(|| {
+        // A negative offset parses, as in Kafka, and fails when it is committed.
+        let offset = json_integer(value).ok_or_else(|| {
             bad(format!(
                 "Failed to parse the following Kafka offset value in the provided offsets: '{}'. Offset values for sink connectors need to be integers.",
                 value.to_string().trim_matches('"')

@@ -252,4 +252,32 @@ impl StatusReporter {
         tracing::error!(task = %self.id, error = %failure, "task failed");
         self.report(State::Failed, Some(failure.trace()));
     }
+
+    /// Records `topic` as one the task produces to or consumes from (Kafka's
+    /// `WorkerTask.recordActiveTopic`): once, and once more after the connector's topics
+    /// were reset. Cheap for the topic recorded last, so it can run for every record.
+    pub fn record_active_topic(&self, recorded: &mut ActiveTopics, topic: &str) {
+        let generation = self.store.topics_generation();
+        if generation != recorded.generation {
+            recorded.topics.clear();
+            recorded.last = None;
+            recorded.generation = generation;
+        }
+        if recorded.last.as_deref() == Some(topic) {
+            return;
+        }
+        if !recorded.topics.contains(topic) {
+            self.store.put_topic(&self.id.connector, topic);
+            recorded.topics.insert(topic.to_string());
+        }
+        recorded.last = Some(topic.to_string());
+    }
+}
+
+/// The topics a task has recorded as active (see [`StatusReporter::record_active_topic`]).
+#[derive(Debug, Default)]
+pub struct ActiveTopics {
+    topics: std::collections::HashSet<String>,
+    last: Option<String>,
+    generation: u64,
 }

@@ -234,6 +234,7 @@ impl SinkTaskRunner {
         flush_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut assigned: BTreeSet<TopicPartition> = BTreeSet::new();
         let mut paused = false;
+        let mut active_topics = super::ActiveTopics::default();
         loop {
             let mut control = self.control.clone();
             if control.is_stopping() {
@@ -286,6 +287,8 @@ impl SinkTaskRunner {
                 .inc_by(messages.len() as u64);
             let mut batch = Vec::with_capacity(messages.len());
             for message in &messages {
+                self.status
+                    .record_active_topic(&mut active_topics, message.topic());
                 delivered.insert(
                     TopicPartition::new(message.topic(), message.partition()),
                     message.offset() + 1,

@@ -92,6 +92,8 @@ struct Prepared {
 struct KnownTopics {
     known: HashSet<String>,
     last: Option<Arc<str>>,
+    /// The topics recorded as the connector's active topics.
+    active: super::ActiveTopics,
 }
 
 impl KnownTopics {
@@ -720,6 +722,10 @@ impl SourceTaskRunner {
                 known_topics.remember(&prepared.topic)
             }
         };
+        if self.errors.dlq_topic.as_deref() != Some(&*topic) {
+            self.status
+                .record_active_topic(&mut known_topics.active, &topic);
+        }
         let sequence = submitted.submit(original, Arc::clone(&topic));
         let mut base: BaseRecord<'_, [u8], [u8], usize> =
             BaseRecord::with_opaque_to(&topic, sequence);
