@@ -54,7 +54,8 @@ impl Broker {
                 |dist| {
                     format!(
                         "Apache Kafka {} (KRaft, one node; a fresh broker per measurement, \
-                         warmed up with {WARM_UP_RECORDS} records)",
+                         one for all runs of the connect scenario; warmed up with \
+                         {WARM_UP_RECORDS} records)",
                         dist.version()
                     )
                 },

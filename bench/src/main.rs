@@ -1,4 +1,4 @@
-//! `tributary-bench [all|throughput|startup|memory|sheets|sustained] [--runs N]
+//! `tributary-bench [all|throughput|connect|startup|memory|sheets|sustained] [--runs N]
 //! [--records N] [--minutes M] ...`: see docs/BENCHMARKS.md.
 
 use std::process::ExitCode;
@@ -8,13 +8,15 @@ use anyhow::Result;
 use clap::{Parser, ValueEnum};
 use tributary_bench::report::{Table, Verdict, verdict_table};
 use tributary_bench::{
-    AS_WORKER_ENV, Broker, WorkerBin, memory, sheets, startup, sustained, throughput,
+    AS_WORKER_ENV, Broker, WorkerBin, connect, memory, sheets, startup, sustained, throughput,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Scenario {
     All,
     Throughput,
+    /// The same FileStreamSource pipeline on Apache Kafka Connect and on Tributary.
+    Connect,
     Startup,
     Memory,
     Sheets,
@@ -22,8 +24,9 @@ enum Scenario {
 }
 
 /// Tributary's benchmarks. Each starts its own Apache Kafka broker per measurement (the
-/// version `scripts/setup-test-env.sh` fetched), or uses TRIBUTARY_BENCH_BOOTSTRAP_SERVERS; the worker binary is
-/// TRIBUTARY_BIN, else `tributary` next to this binary.
+/// version `scripts/setup-test-env.sh` fetched; the connect scenario one for all its runs,
+/// and Kafka Connect from the same installation), or uses TRIBUTARY_BENCH_BOOTSTRAP_SERVERS;
+/// the worker binary is TRIBUTARY_BIN, else `tributary` next to this binary.
 #[derive(Parser, Debug)]
 #[command(name = "tributary-bench")]
 struct Cli {
@@ -33,17 +36,21 @@ struct Cli {
     /// Runs per measurement (medians are reported).
     #[arg(long, default_value_t = 5)]
     runs: usize,
-    /// Records per throughput run.
-    #[arg(long, default_value_t = 500_000)]
-    records: u64,
-    /// Throughput payload sizes in bytes.
+    /// Records per run: default 500,000 per throughput run, 200,000 lines per connect run.
+    #[arg(long)]
+    records: Option<u64>,
+    /// Throughput payload sizes in bytes; the connect scenario's line lengths.
     #[arg(long, value_delimiter = ',', default_value = "100,1024")]
     payloads: Vec<usize>,
+    /// FileStreamSource's `batch.size` in the connect scenario (both workers).
+    #[arg(long, default_value_t = connect::DEFAULT_BATCH_SIZE)]
+    batch_size: usize,
     /// The throughput pipeline's tasks.max (the raw producer baseline is one producer).
     #[arg(long, default_value_t = 1)]
     tasks: usize,
     /// A worker config key for every worker, in-process or not (repeatable), e.g.
-    /// `--worker-prop producer.queue.buffering.max.messages=10000`.
+    /// `--worker-prop producer.queue.buffering.max.messages=10000`; in the connect scenario,
+    /// for both Kafka Connect and Tributary.
     #[arg(long = "worker-prop", value_name = "KEY=VALUE", value_parser = parse_prop)]
     worker_props: Vec<(String, String)>,
     /// Length of the sustained run, in minutes.
@@ -122,13 +129,26 @@ async fn run(cli: Cli) -> Result<()> {
     if wants(Scenario::Throughput) {
         let config = throughput::ThroughputConfig {
             runs: cli.runs,
-            records: cli.records,
+            records: cli.records.unwrap_or(500_000),
             payloads: cli.payloads.clone(),
             tasks: cli.tasks,
             worker_props: cli.worker_props.clone(),
         };
         let results = throughput::run(&config).await?;
         let (table, v) = throughput::report(&results, &config);
+        print(&table);
+        verdicts.extend(v);
+    }
+    if wants(Scenario::Connect) {
+        let config = connect::ConnectConfig {
+            runs: cli.runs,
+            records: cli.records.unwrap_or(200_000),
+            line_sizes: cli.payloads.clone(),
+            batch_size: cli.batch_size,
+            worker: worker.clone(),
+        };
+        let results = connect::run(&config).await?;
+        let (table, v) = connect::report(&results, &config);
         print(&table);
         verdicts.extend(v);
     }

@@ -14,6 +14,9 @@ pub const WORKER_BIN_ENV: &str = "TRIBUTARY_BIN";
 /// When set, the bench binary runs as the worker (`tributary::main_with`).
 pub const AS_WORKER_ENV: &str = "TRIBUTARY_BENCH_AS_WORKER";
 
+/// How much of a worker's log an error message quotes.
+const LOG_TAIL: usize = 16 * 1024;
+
 /// How to start a worker process.
 #[derive(Clone, Debug)]
 pub struct WorkerBin {
@@ -58,6 +61,15 @@ impl WorkerBin {
         })
     }
 
+    /// A command that runs this worker binary (add the arguments).
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(&self.path);
+        if self.via_bench {
+            command.env(AS_WORKER_ENV, "1");
+        }
+        command
+    }
+
     pub fn describe(&self) -> String {
         if self.via_bench {
             format!("{} (as the worker)", self.path.display())
@@ -90,6 +102,45 @@ pub fn rss(pid: u32) -> Result<Rss> {
         peak_kb: field("VmHWM:").unwrap_or(0),
         current_kb: field("VmRSS:").unwrap_or(0),
     })
+}
+
+/// Clock ticks per second of `/proc/<pid>/stat`'s times (`getconf CLK_TCK`, else 100).
+fn clock_ticks() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .filter(|t| *t > 0.0)
+            .unwrap_or(100.0)
+    })
+}
+
+/// CPU time a process has used so far, all its threads (live and exited) together: `utime`
+/// + `stime` of `/proc/<pid>/stat`, in seconds (at the kernel's tick resolution, 10 ms).
+pub fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("reading /proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces), from field 3 (`state`) on.
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .context("no command name in /proc/<pid>/stat")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |number: usize| -> Result<f64> {
+        fields
+            .get(number - 3)
+            .and_then(|f| f.parse::<f64>().ok())
+            .with_context(|| format!("field {number} of /proc/{pid}/stat"))
+    };
+    Ok((field(14)? + field(15)?) / clock_ticks())
 }
 
 /// Escapes a value for a Java properties file.
@@ -169,27 +220,43 @@ impl WorkerProcess {
         props.extend(bin.extra_props.iter().cloned());
         let worker_properties = dir.join("worker.properties");
         write_properties(&worker_properties, &props)?;
-        let log = dir.join("worker.log");
-        let log_file = std::fs::File::create(&log)?;
-        let mut command = Command::new(&bin.path);
-        if bin.via_bench {
-            command.env(AS_WORKER_ENV, "1");
-        }
+        let mut command = bin.command();
         command
             .arg("standalone")
             .arg(&worker_properties)
             .args(connector_files)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn");
+        WorkerProcess::spawn_command(
+            command,
+            dir,
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            offsets_file,
+        )
+        .with_context(|| format!("spawning {}", bin.describe()))
+    }
+
+    /// Starts `command`, a worker whose config files are written (its REST API on `rest`,
+    /// its offsets in `offsets_file`), with stdin closed and its output in `dir/worker.log`.
+    /// Does not wait for anything.
+    pub fn spawn_command(
+        mut command: Command,
+        dir: &Path,
+        rest: SocketAddr,
+        offsets_file: PathBuf,
+    ) -> Result<WorkerProcess> {
+        let log = dir.join("worker.log");
+        let log_file = std::fs::File::create(&log)?;
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::from(log_file.try_clone()?))
             .stderr(Stdio::from(log_file));
         let spawned_at = Instant::now();
         let child = command
             .spawn()
-            .with_context(|| format!("spawning {}", bin.describe()))?;
+            .with_context(|| format!("spawning {:?}", command.get_program()))?;
         Ok(WorkerProcess {
             child: Some(child),
-            rest: SocketAddr::from(([127, 0, 0, 1], port)),
+            rest,
             dir: dir.to_path_buf(),
             log,
             offsets_file,
@@ -209,11 +276,30 @@ impl WorkerProcess {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn ensure_alive(&mut self) -> Result<()> {
+    /// The last `max` bytes of the log (a JVM worker's log is long), for error messages.
+    pub fn log_tail(&self, max: usize) -> String {
+        let text = self.log_text();
+        let mut start = text.len().saturating_sub(max);
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        text[start..].to_string()
+    }
+
+    /// CPU seconds the process has used so far ([`cpu_seconds`]).
+    pub fn cpu_seconds(&self) -> Result<f64> {
+        cpu_seconds(self.pid().context("the worker is not running")?)
+    }
+
+    /// Fails (with the log) if the process has exited.
+    pub fn ensure_alive(&mut self) -> Result<()> {
         if let Some(child) = self.child.as_mut()
             && let Some(status) = child.try_wait()?
         {
-            bail!("the worker exited with {status}; log:\n{}", self.log_text());
+            bail!(
+                "the worker exited with {status}; log:\n{}",
+                self.log_tail(LOG_TAIL)
+            );
         }
         Ok(())
     }
@@ -229,7 +315,7 @@ impl WorkerProcess {
             if Instant::now() > deadline {
                 bail!(
                     "the worker's REST API did not answer within {timeout:?}; log:\n{}",
-                    self.log_text()
+                    self.log_tail(LOG_TAIL)
                 );
             }
             std::thread::sleep(step);
@@ -295,7 +381,7 @@ impl WorkerProcess {
             if Instant::now() > deadline {
                 bail!(
                     "{count} connectors were not RUNNING within {timeout:?}: {body}; log:\n{}",
-                    self.log_text()
+                    self.log_tail(LOG_TAIL)
                 );
             }
             std::thread::sleep(Duration::from_millis(50));

@@ -340,6 +340,28 @@ pub fn run_baseline(
     template: &RecordTemplate,
     records: u64,
 ) -> Result<Measurement> {
+    let measurement = run_raw_producer(broker, topic, records, |seq, key, value| {
+        use std::io::Write as _;
+        key.clear();
+        let _ = write!(key, "{seq}");
+        template.value_into(seq, value);
+        true
+    })?;
+    debug_assert_eq!(measurement.bytes, template.total_bytes(records));
+    Ok(measurement)
+}
+
+/// The raw producer with the settings the worker forces on a source task's producer:
+/// `records` records to `topic` (partition chosen by librdkafka), timed by acknowledgements.
+/// `fill(seq, key, value)` replaces the buffers' contents with record `seq`'s key and value
+/// bytes and says whether the record has a key (`false`: a null key, what `JsonConverter`
+/// writes for a connector without keys). The measurement's `bytes` counts keys and values.
+pub fn run_raw_producer(
+    broker: &Broker,
+    topic: &str,
+    records: u64,
+    mut fill: impl FnMut(u64, &mut Vec<u8>, &mut Vec<u8>) -> bool,
+) -> Result<Measurement> {
     let acks = Arc::new(Acks::default());
     let started = Instant::now();
     // The settings connect_runtime::kafka::source_producer forces on a source task.
@@ -352,16 +374,16 @@ pub fn run_baseline(
         .set("linger.ms", "5")
         .set("client.id", "bench-baseline")
         .create_with_context(BaselineContext(Arc::clone(&acks)))?;
-    let mut key = String::new();
-    let mut value = Vec::with_capacity(template.prefix.len() + template.suffix.len() + 20);
+    let mut key = Vec::new();
+    let mut value = Vec::new();
+    let mut bytes = 0u64;
     for seq in 0..records {
-        use std::fmt::Write as _;
-        key.clear();
-        let _ = write!(key, "{seq}");
-        template.value_into(seq, &mut value);
-        let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
-            .key(key.as_bytes())
-            .payload(&value[..]);
+        let keyed = fill(seq, &mut key, &mut value);
+        bytes += (value.len() + if keyed { key.len() } else { 0 }) as u64;
+        let mut record: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic).payload(&value[..]);
+        if keyed {
+            record = record.key(&key[..]);
+        }
         loop {
             match producer.send(record) {
                 Ok(()) => break,
@@ -394,7 +416,7 @@ pub fn run_baseline(
     drop(producer);
     Ok(Measurement {
         records,
-        bytes: template.total_bytes(records),
+        bytes,
         seconds: (last - first).as_secs_f64(),
         total_seconds: (last - started).as_secs_f64(),
     })

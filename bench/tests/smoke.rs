@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Result;
 use tributary_bench::broker::Broker;
 use tributary_bench::throughput::{self, RecordTemplate, routed_topic};
-use tributary_bench::{WorkerBin, memory, sheets, startup, sustained};
+use tributary_bench::{WorkerBin, connect, memory, sheets, startup, sustained};
 
 fn worker() -> WorkerBin {
     WorkerBin {
@@ -92,6 +92,51 @@ async fn the_baseline_sends_the_pipelines_bytes() -> Result<()> {
     assert_eq!(json["payload"]["seq"], 7);
     assert_eq!(json["payload"]["source"], "datagen");
     assert_eq!(json["schema"]["name"], connect_datagen::VALUE_SCHEMA_NAME);
+    Ok(())
+}
+
+/// Apache Kafka Connect and Tributary run the same FileStreamSource pipeline; the scenario
+/// itself checks that each side delivered exactly every line, with the raw producer's bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_runs_kafka_connect_tributary_and_the_raw_producer() -> Result<()> {
+    let config = connect::ConnectConfig {
+        runs: 1,
+        records: 2_000,
+        line_sizes: vec![100],
+        batch_size: 500,
+        worker: worker(),
+    };
+    let results = connect::run(&config).await?;
+    assert_eq!(results.lines.len(), 1);
+    let line = &results.lines[0];
+    assert_eq!(line.rounds.len(), 1);
+    let round = &line.rounds[0];
+    for run in [&round.kafka_connect, &round.tributary, &round.raw] {
+        assert_eq!(run.records, 2_000, "{run:?}");
+        assert!(run.records_per_sec() > 0.0, "{run:?}");
+        assert!(run.first_record_ms > 0.0, "{run:?}");
+        assert!(run.cpu_seconds.is_some_and(|c| c >= 0.0), "{run:?}");
+    }
+    for run in [&round.kafka_connect, &round.tributary] {
+        let rest = run.rest_ms.expect("REST ready");
+        assert!(rest > 0.0 && rest <= run.first_record_ms, "{run:?}");
+        assert!(run.peak_rss_kb.is_some_and(|kb| kb > 0), "{run:?}");
+    }
+    assert!(
+        line.sample_value
+            .contains(r#""payload":{"line":"000000000000-"#)
+            && line.sample_value.ends_with(r#","source":"bench"}}"#),
+        "{}",
+        line.sample_value
+    );
+    assert!(
+        results.kafka_connect_root.contains(&results.kafka_version),
+        "{}",
+        results.kafka_connect_root
+    );
+    let (table, verdicts) = connect::report(&results, &config);
+    assert_eq!(table.rows.len(), 3);
+    assert_eq!(verdicts.len(), 5);
     Ok(())
 }
 
