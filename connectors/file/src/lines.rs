@@ -71,10 +71,7 @@ impl LineBuffer {
         let len = self.data.len();
         let mut i = self.scanned;
         while i < len {
-            let Some(found) = self.data[i..]
-                .iter()
-                .position(|&b| b == b'\n' || b == b'\r')
-            else {
+            let Some(found) = memchr::memchr2(b'\n', b'\r', &self.data[i..]) else {
                 i = len;
                 break;
             };
