@@ -43,8 +43,9 @@ struct Config {
 /// Kafka's `RegexRouter`.
 pub struct RegexRouter<R> {
     config: Option<Config>,
-    /// The last topic renamed and its new name: a task's records mostly share a topic.
-    last: std::sync::Mutex<Option<(String, String)>>,
+    /// The last topic seen and its new name (`None`: the regex does not match it, the
+    /// topic stays): a task's records mostly share a topic, so most records skip the regex.
+    last: std::sync::Mutex<Option<(String, Option<String>)>>,
     _record: PhantomData<fn() -> R>,
 }
 
@@ -99,9 +100,6 @@ impl<R: ConnectRecord> Transformation<R> for RegexRouter<R> {
             .config
             .as_ref()
             .ok_or_else(|| not_configured("RegexRouter"))?;
-        if !config.full_match.is_match(record.topic()) {
-            return Ok(Some(record));
-        }
         let topic = {
             let mut last = self
                 .last
@@ -110,11 +108,22 @@ impl<R: ConnectRecord> Transformation<R> for RegexRouter<R> {
             match last.as_ref() {
                 Some((from, to)) if from == record.topic() => to.clone(),
                 _ => {
-                    let to = replace_first(&config.find, record.topic(), &config.replacement)?;
+                    let to = if config.full_match.is_match(record.topic()) {
+                        Some(replace_first(
+                            &config.find,
+                            record.topic(),
+                            &config.replacement,
+                        )?)
+                    } else {
+                        None
+                    };
                     *last = Some((record.topic().to_string(), to.clone()));
                     to
                 }
             }
+        };
+        let Some(topic) = topic else {
+            return Ok(Some(record));
         };
         Ok(Some(record.with_topic(topic)))
     }
