@@ -226,7 +226,7 @@ impl JsonConverter {
             return Ok(None);
         }
         if !self.config.schemas_enabled {
-            let mut out = Vec::with_capacity(64);
+            let mut out = Vec::with_capacity(estimated_json_len(value, 3));
             self.write_json(schema, value, &mut out)?;
             return Ok(Some(out));
         }
@@ -235,7 +235,7 @@ impl JsonConverter {
             Some(schema) => self.envelope_schema_text(schema)?,
             None => std::sync::Arc::from(&b"null"[..]),
         };
-        let mut out = Vec::with_capacity(schema_text.len() + 64);
+        let mut out = Vec::with_capacity(schema_text.len() + 24 + estimated_json_len(value, 3));
         out.extend_from_slice(b"{\"");
         out.extend_from_slice(ENVELOPE_SCHEMA.as_bytes());
         out.extend_from_slice(b"\":");
@@ -870,6 +870,45 @@ impl Converter for JsonConverter {
         data: Option<&[u8]>,
     ) -> ConnectResult<SchemaAndValue> {
         self.deserialize(data)
+    }
+}
+
+/// About how many bytes `value` takes as JSON (at least, for clean strings), looking at
+/// most `depth` levels down: the output buffer is sized once instead of doubling (and
+/// copying) its way up to a large string.
+fn estimated_json_len(value: &Value, depth: u8) -> usize {
+    const SCALAR: usize = 16;
+    match value {
+        Value::String(text) => text.len() + 2,
+        Value::Bytes(bytes) => bytes.len().div_ceil(3) * 4 + 2,
+        Value::Array(items) if depth > 0 => {
+            2 + items
+                .iter()
+                .map(|item| estimated_json_len(item, depth - 1) + 1)
+                .sum::<usize>()
+        }
+        Value::Map(entries) if depth > 0 => {
+            2 + entries
+                .iter()
+                .map(|(key, value)| {
+                    estimated_json_len(key, depth - 1) + estimated_json_len(value, depth - 1) + 2
+                })
+                .sum::<usize>()
+        }
+        Value::Struct(record) if depth > 0 => match record.schema().fields() {
+            Ok(fields) => {
+                2 + fields
+                    .iter()
+                    .map(|field| {
+                        field.name().len()
+                            + 4
+                            + estimated_json_len(record.get_by_field(field), depth - 1)
+                    })
+                    .sum::<usize>()
+            }
+            Err(_) => SCALAR,
+        },
+        _ => SCALAR,
     }
 }
 
