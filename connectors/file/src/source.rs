@@ -449,6 +449,11 @@ impl SourceTask for FileStreamSourceTask {
         crate::VERSION.to_string()
     }
 
+    /// No `commit_record`: the worker need not keep a copy of each record in flight.
+    fn uses_commit_record(&self) -> bool {
+        false
+    }
+
     async fn start(&mut self, context: SourceTaskContext, props: Props) -> ConnectResult<()> {
         let parsed = source_config_def().parse(&props)?;
         let filename = configured_file(&parsed);

@@ -910,6 +910,11 @@ impl SourceTask for GoogleSheetsSourceTask {
         crate::VERSION.to_string()
     }
 
+    /// No `commit_record`: the worker need not keep a copy of each record in flight.
+    fn uses_commit_record(&self) -> bool {
+        false
+    }
+
     async fn start(&mut self, context: SourceTaskContext, props: Props) -> ConnectResult<()> {
         let config = SheetsConfig::build(&props, self.flavor)
             .map_err(|problems| ConnectError::Config(problems.into_error()))?;

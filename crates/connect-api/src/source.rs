@@ -248,6 +248,15 @@ pub trait SourceTask: Send + Sync {
         Ok(())
     }
 
+    /// Whether this task overrides [`commit_record`](Self::commit_record). The worker keeps
+    /// each record from its send to Kafka's acknowledgement only to hand it to
+    /// `commit_record`; a task that returns `false` spares it that copy (the worker then
+    /// keeps just the record's offset, and does not call `commit_record`). The default is
+    /// `true`, which is always correct; FileStreamSource returns `false`.
+    fn uses_commit_record(&self) -> bool {
+        true
+    }
+
     /// Called after the worker flushed offsets to the offset store.
     async fn commit(&mut self) -> ConnectResult<()> {
         Ok(())

@@ -22,7 +22,15 @@
 //!
 //! Connector callbacks (`commit_record`, `commit`) need the task, which the pending poll
 //! holds; they are made as soon as the poll returns, in acknowledgement order.
+//!
+//! `commit_record` gets the record as the task returned it, not as transformed, so the
+//! loop keeps a copy of each record until Kafka acknowledges it (Java keeps a reference;
+//! here the transformations consume the record). A task that does not override
+//! `commit_record` says so (`uses_commit_record`), and then, unless tolerated failures
+//! need the record for the log and the dead letter queue, only its offset is kept and the
+//! record itself moves through the transformations: no copy per record.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,6 +84,13 @@ pub struct Converters {
     pub header_class: String,
 }
 
+/// A record's converted key, value and headers.
+type Converted = (
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Vec<(String, Option<Vec<u8>>)>,
+);
+
 /// A record ready for the producer.
 struct Prepared {
     topic: String,
@@ -105,6 +120,23 @@ impl KnownTopics {
         let topic: Arc<str> = Arc::from(topic);
         self.last = Some(Arc::clone(&topic));
         topic
+    }
+}
+
+/// What is kept of a record in flight when nobody needs the record itself: its offset,
+/// and the topic and partition an error message names.
+fn offset_only(record: &SourceRecord) -> SourceRecord {
+    SourceRecord {
+        source_partition: SourcePartition::new(),
+        source_offset: record.source_offset.clone(),
+        topic: record.topic.clone(),
+        kafka_partition: record.kafka_partition,
+        key_schema: None,
+        key: connect_api::Value::Null,
+        value_schema: None,
+        value: connect_api::Value::Null,
+        timestamp: record.timestamp,
+        headers: connect_api::Headers::new(),
     }
 }
 
@@ -199,13 +231,41 @@ impl SubmittedRecords {
 
     /// Registers a record about to be sent to `topic`; returns its sequence number.
     pub fn submit(&mut self, record: SourceRecord, topic: Arc<str>) -> usize {
+        let key = self.track(&record.source_partition);
+        self.submit_tracked(key, record, topic)
+    }
+
+    /// The key of a record's source partition, its queue made ready: the record can then be
+    /// transformed (moved) before [`submit_tracked`](Self::submit_tracked) registers what
+    /// is kept of it.
+    pub fn track(&mut self, partition: &SourcePartition) -> Arc<str> {
+        let key = self.key_of(partition);
+        if !self.queues.contains_key(&key) {
+            self.queues
+                .insert(Arc::clone(&key), (partition.clone(), VecDeque::new()));
+        }
+        key
+    }
+
+    /// Registers `kept` (the record, or only its offset) under a key from
+    /// [`track`](Self::track); returns its sequence number.
+    pub fn submit_tracked(&mut self, key: Arc<str>, kept: SourceRecord, topic: Arc<str>) -> usize {
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        let key = self.key_of(&record.source_partition);
-        let queue = self
-            .queues
-            .entry(Arc::clone(&key))
-            .or_insert_with(|| (record.source_partition.clone(), VecDeque::new()));
+        let queue = match self.queues.get_mut(&key) {
+            Some(queue) => queue,
+            None => {
+                // Tracked, then emptied by acknowledgements in between: the partition is
+                // the key's JSON (see `partition_key`).
+                let partition = match &self.last_partition {
+                    Some((partition, last)) if *last == key => partition.clone(),
+                    _ => serde_json::from_str(&key).unwrap_or_default(),
+                };
+                self.queues
+                    .entry(Arc::clone(&key))
+                    .or_insert((partition, VecDeque::new()))
+            }
+        };
         queue.1.push_back((sequence, false));
         let in_flight = &mut self.in_flight;
         if in_flight.slots.is_empty() {
@@ -214,7 +274,7 @@ impl SubmittedRecords {
         in_flight.slots.push_back(Some(InFlight {
             partition_key: key,
             topic,
-            record: Some(record),
+            record: Some(kept),
             offset: None,
         }));
         in_flight.outstanding += 1;
@@ -401,6 +461,9 @@ impl SourceTaskRunner {
         flush_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut known_topics = KnownTopics::default();
         let task_class = format!("{}Task", self.context.connector_name);
+        // Tolerated failures log the record and send it to the dead letter queue as the
+        // task returned it, so it is kept then too.
+        let keep_records = self.task.uses_commit_record() || self.errors.tolerate_all;
         loop {
             let mut control = self.control.clone();
             if !control.wait_while_paused(&self.status).await {
@@ -464,7 +527,10 @@ impl SourceTaskRunner {
                 }
             };
             for record in records {
-                if let Err(failure) = self.send(record, submitted, &mut known_topics).await {
+                if let Err(failure) = self
+                    .send(record, keep_records, submitted, &mut known_topics)
+                    .await
+                {
                     return LoopEnd::Failed(failure);
                 }
             }
@@ -528,24 +594,44 @@ impl SourceTaskRunner {
         }
     }
 
-    /// Transforms and converts a record: the bytes to send, or the stage that failed.
+    /// Transforms and converts a record: the bytes to send, or the stage that failed. A
+    /// borrowed record is copied only if there are transformations to apply.
     async fn prepare(
         &self,
-        original: &SourceRecord,
+        original: Cow<'_, SourceRecord>,
     ) -> Result<Option<Prepared>, (Stage, String, ConnectError)> {
-        // The transformed record is sent; the original is what commit_record and the
-        // offsets speak of, as in Kafka.
-        let mut transformed = None;
-        if !self.transforms.is_empty() {
-            match self.transforms.apply(original.clone()) {
-                Ok(Some(next)) => transformed = Some(next),
+        let record = if self.transforms.is_empty() {
+            original
+        } else {
+            match self.transforms.apply(original.into_owned()) {
+                Ok(Some(record)) => Cow::Owned(record),
                 Ok(None) => return Ok(None),
                 Err(failure) => {
                     return Err((Stage::Transformation, failure.class_name, failure.error));
                 }
             }
-        }
-        let record: &SourceRecord = transformed.as_ref().unwrap_or(original);
+        };
+        let (key, value, headers) = self.convert(&record).await?;
+        let (partition, timestamp) = (record.kafka_partition, record.timestamp);
+        let topic = match record {
+            Cow::Owned(record) => record.topic,
+            Cow::Borrowed(record) => record.topic.clone(),
+        };
+        Ok(Some(Prepared {
+            topic,
+            partition,
+            timestamp,
+            key,
+            value,
+            headers,
+        }))
+    }
+
+    /// Converts a (transformed) record's key, value and headers.
+    async fn convert(
+        &self,
+        record: &SourceRecord,
+    ) -> Result<Converted, (Stage, String, ConnectError)> {
         let topic = &record.topic;
         let converters = &self.converters;
         let key = self
@@ -588,19 +674,7 @@ impl SourceTaskRunner {
                 .map_err(|e| (Stage::HeaderConverter, converters.header_class.clone(), e))?;
             headers.push((header.key.clone(), bytes));
         }
-        let (partition, timestamp) = (record.kafka_partition, record.timestamp);
-        let topic = match transformed {
-            Some(record) => record.topic,
-            None => original.topic.clone(),
-        };
-        Ok(Some(Prepared {
-            topic,
-            partition,
-            timestamp,
-            key,
-            value,
-            headers,
-        }))
+        Ok((key, value, headers))
     }
 
     /// Transforms, converts and hands a record to the producer; a tolerated failure sends
@@ -608,34 +682,45 @@ impl SourceTaskRunner {
     async fn send(
         &mut self,
         original: SourceRecord,
+        keep_records: bool,
         submitted: &mut SubmittedRecords,
         known_topics: &mut KnownTopics,
     ) -> Result<(), TaskFailure> {
-        let prepared = match self.prepare(&original).await {
-            Ok(Some(prepared)) => prepared,
+        let key = submitted.track(&original.source_partition);
+        // `commit_record` and the dead letter queue get the record as the task returned it,
+        // as in Kafka, so it is kept until acknowledged; otherwise only its offset (and what
+        // an error message names) is, and the record itself moves through the pipeline.
+        let (kept, prepared) = if keep_records {
+            let prepared = self.prepare(Cow::Borrowed(&original)).await;
+            (original, prepared)
+        } else {
+            let kept = offset_only(&original);
+            (kept, self.prepare(Cow::Owned(original)).await)
+        };
+        match prepared {
+            Ok(Some(prepared)) => {
+                self.produce(prepared, key, kept, submitted, known_topics)
+                    .await
+            }
             Ok(None) => {
                 // Dropped by a transformation: its offset is done with.
-                let sequence = submitted.submit(original, Arc::from(""));
+                let sequence = submitted.submit_tracked(key, kept, Arc::from(""));
                 submitted.acknowledge(sequence, None);
-                return Ok(());
+                Ok(())
             }
-            Err((stage, class_name, error)) => {
-                return self
-                    .tolerate(stage, class_name, error, original, submitted, known_topics)
-                    .await;
+            Err(failure) => {
+                self.tolerate(failure, key, kept, submitted, known_topics)
+                    .await
             }
-        };
-        self.produce(prepared, original, submitted, known_topics)
-            .await
+        }
     }
 
     /// Handles a failed stage: fails the task, or skips the record after logging it and
     /// sending it to the dead letter queue.
     async fn tolerate(
         &mut self,
-        stage: Stage,
-        class_name: String,
-        error: ConnectError,
+        (stage, class_name, error): (Stage, String, ConnectError),
+        key: Arc<str>,
         original: SourceRecord,
         submitted: &mut SubmittedRecords,
         known_topics: &mut KnownTopics,
@@ -665,7 +750,7 @@ impl SourceTaskRunner {
         };
         log_tolerated(&self.errors, &context, || format!("{original:?}"));
         let Some(dlq_topic) = self.errors.dlq_topic.clone() else {
-            let sequence = submitted.submit(original, Arc::from(""));
+            let sequence = submitted.submit_tracked(key, original, Arc::from(""));
             submitted.acknowledge(sequence, None);
             return Ok(());
         };
@@ -700,7 +785,7 @@ impl SourceTaskRunner {
             .get_or_create(&metrics.labels)
             .inc();
         // The record's offset becomes committable once the dead letter record is acknowledged.
-        self.produce(dead_letter, original, submitted, known_topics)
+        self.produce(dead_letter, key, original, submitted, known_topics)
             .await
     }
 
@@ -708,7 +793,8 @@ impl SourceTaskRunner {
     async fn produce(
         &mut self,
         prepared: Prepared,
-        original: SourceRecord,
+        key: Arc<str>,
+        kept: SourceRecord,
         submitted: &mut SubmittedRecords,
         known_topics: &mut KnownTopics,
     ) -> Result<(), TaskFailure> {
@@ -726,7 +812,7 @@ impl SourceTaskRunner {
             self.status
                 .record_active_topic(&mut known_topics.active, &topic);
         }
-        let sequence = submitted.submit(original, Arc::clone(&topic));
+        let sequence = submitted.submit_tracked(key, kept, Arc::clone(&topic));
         let mut base: BaseRecord<'_, [u8], [u8], usize> =
             BaseRecord::with_opaque_to(&topic, sequence);
         if !prepared.headers.is_empty() {
@@ -805,7 +891,11 @@ impl SourceTaskRunner {
     }
 
     async fn commit_callbacks(&mut self, submitted: &mut SubmittedRecords) {
-        for (record, metadata) in submitted.take_acknowledged() {
+        let acknowledged = submitted.take_acknowledged();
+        if !self.task.uses_commit_record() {
+            return;
+        }
+        for (record, metadata) in acknowledged {
             if let Err(e) = guarded(self.task.commit_record(&record, metadata.as_ref())).await {
                 tracing::warn!(task = %self.id, error = %e, "commit_record failed");
             }
@@ -983,6 +1073,40 @@ mod tests {
             vec![("a".into(), 3)]
         );
         assert_eq!(submitted.outstanding(), 0);
+    }
+
+    #[test]
+    fn a_tracked_partition_emptied_before_its_record_is_submitted_is_tracked_again() {
+        let mut submitted = SubmittedRecords::default();
+        let a1 = submitted.submit(record("a", 1), Arc::from("t"));
+        // The next record's partition is tracked while a1 is in flight; a1's
+        // acknowledgement then empties the partition's queue before the record is submitted.
+        let next = record("a", 2);
+        let key = submitted.track(&next.source_partition);
+        submitted.acknowledge(a1, None);
+        let a2 = submitted.submit_tracked(key, offset_only(&next), Arc::from("t"));
+        submitted.acknowledge(a2, None);
+        assert_eq!(
+            positions(submitted.take_committable()),
+            vec![("a".into(), 2)]
+        );
+        assert_eq!(submitted.outstanding(), 0);
+    }
+
+    #[test]
+    fn a_partition_known_only_by_its_key_is_rebuilt_from_it() {
+        let mut submitted = SubmittedRecords::default();
+        let next = record("a", 7);
+        let key = submitted.track(&next.source_partition);
+        // Another partition is tracked in between, and the first one's queue is gone.
+        submitted.track(&record("b", 1).source_partition);
+        submitted.queues.remove(&key);
+        let a7 = submitted.submit_tracked(key, offset_only(&next), Arc::from("t"));
+        submitted.acknowledge(a7, None);
+        assert_eq!(
+            positions(submitted.take_committable()),
+            vec![("a".into(), 7)]
+        );
     }
 
     #[test]
