@@ -183,4 +183,17 @@ impl Broker {
         }
         Ok(())
     }
+
+    /// Deletes topics (missing ones are fine).
+    pub async fn delete_topics(&self, names: &[&str]) -> Result<()> {
+        let admin: AdminClient<DefaultClientContext> = self.client_config().create()?;
+        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+        for result in admin.delete_topics(names, &options).await? {
+            match result {
+                Ok(_) | Err((_, RDKafkaErrorCode::UnknownTopicOrPartition)) => {}
+                Err((topic, code)) => bail!("deleting topic {topic}: {code}"),
+            }
+        }
+        Ok(())
+    }
 }

@@ -1143,6 +1143,11 @@ fn run_rounds(
                     first_count = run.first_count,
                     "connect"
                 );
+                // Checked: the next runs need not share the broker's page cache and disk
+                // with its records.
+                tokio::runtime::Handle::current()
+                    .block_on(broker.delete_topics(&[&topics.output]))
+                    .with_context(context)?;
                 match side {
                     Side::KafkaConnect => kafka_connect = Some(run),
                     Side::Tributary => tributary = Some(run),
@@ -1273,14 +1278,14 @@ pub fn report(results: &ConnectResults, config: &ConnectConfig) -> (Table, Vec<V
         "{} lines per run, {} runs per side, medians (ratios in the targets: medians of per-round \
          ratios); rounds alternate the order (Kafka Connect, Tributary, raw; then Tributary, raw, \
          Kafka Connect; ...). Broker: Apache Kafka {} (KRaft, one node, warmed up), one for the \
-         whole scenario, a fresh one-partition topic per run. records/s: from the first poll of \
-         the routed topic's high watermark that sees a record to the first that sees all (polled \
-         every 10 ms); MB/s counts value bytes ({}). CPU: the process's utime+stime from the \
-         connector's creation (listed by GET /connectors) to the last record in (raw producer: \
-         the bench process's, from the producer's creation). 2nd half: from the first poll \
-         that saw half the records to the last (a JVM has compiled more by then); the targets \
-         use the whole run. Peak RSS: VmHWM then. REST ready and first record: from the \
-         process's spawn.",
+         whole scenario, a fresh one-partition topic per run, deleted once checked. records/s: \
+         from the first poll of the routed topic's high watermark that sees a record to the \
+         first that sees all (polled every 10 ms); MB/s counts value bytes ({}). CPU: the \
+         process's utime+stime from the connector's creation (listed by GET /connectors) to \
+         the last record in (raw producer: the bench process's, from the producer's \
+         creation). 2nd half: from the first poll that saw half the records to the last (a \
+         JVM has compiled more by then); the targets use the whole run. Peak RSS: VmHWM then. \
+         REST ready and first record: from the process's spawn.",
         thousands(config.records as f64),
         config.runs,
         results.kafka_version,
