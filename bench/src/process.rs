@@ -143,29 +143,9 @@ pub fn cpu_seconds(pid: u32) -> Result<f64> {
     Ok((field(14)? + field(15)?) / clock_ticks())
 }
 
-/// Escapes a value for a Java properties file.
-fn escape_property(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for (i, c) in value.chars().enumerate() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            ' ' if i == 0 => out.push_str("\\ "),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Writes a `.properties` file.
 pub fn write_properties(path: &Path, pairs: &[(String, String)]) -> Result<()> {
-    let text: String = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}\n", escape_property(v)))
-        .collect();
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    connect_testkit::write_properties(path, pairs.iter().map(|(k, v)| (k, v)))
 }
 
 /// `(key, value)` pairs from string slices.

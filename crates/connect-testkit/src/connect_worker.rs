@@ -88,13 +88,8 @@ impl KafkaConnectWorker {
             keys.retain(|(k, _)| k != key);
             keys.push(((*key).to_owned(), (*value).to_owned()));
         }
-        let properties: String = keys
-            .iter()
-            .map(|(k, v)| format!("{k}={}\n", escape_property(v)))
-            .collect();
         let config = dir.path().join("worker.properties");
-        std::fs::write(&config, properties)
-            .with_context(|| format!("writing {}", config.display()))?;
+        crate::write_properties(&config, keys)?;
         let log_path = dir.path().join("connect.log");
         let log = std::fs::File::create(&log_path)
             .with_context(|| format!("creating {}", log_path.display()))?;
@@ -205,22 +200,6 @@ impl Drop for KafkaConnectWorker {
     }
 }
 
-/// Escapes a value for a Java properties file (backslashes, line breaks, a leading blank).
-fn escape_property(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for (i, c) in value.chars().enumerate() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            ' ' if i == 0 => out.push_str("\\ "),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The status code of `GET <path>` (HTTP/1.0, no keep-alive).
 fn http_status(addr: SocketAddr, path: &str) -> std::io::Result<u16> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500))?;
@@ -245,15 +224,4 @@ fn http_status(addr: SocketAddr, path: &str) -> std::io::Result<u16> {
         .nth(1)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("not an HTTP status line: {line:?}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn property_values_are_escaped() {
-        assert_eq!(escape_property("a\\b\nc"), "a\\\\b\\nc");
-        assert_eq!(escape_property(" x"), "\\ x");
-    }
 }

@@ -85,6 +85,7 @@ pub mod connect_worker;
 pub mod connector;
 pub mod kafka;
 pub mod oracle;
+mod properties;
 mod python;
 mod record;
 pub mod vectors;
@@ -98,6 +99,7 @@ pub use connect_worker::KafkaConnectWorker;
 pub use connector::{MemoryOffsetStore, SourceTaskHarness};
 pub use kafka::{KAFKA_HOME_ENV, KafkaBroker, KafkaDist, free_port};
 pub use oracle::{JavaError, KafkaOracle};
+pub use properties::write_properties;
 pub use python::{
     PYTHON_ENV, PyClient, PyRecord, PythonEnv, ScriptOutput, consume_with_python,
     run_python_script, workspace_root,

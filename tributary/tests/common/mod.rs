@@ -20,28 +20,8 @@ pub struct WorkerProcess {
     pub env: Vec<(String, String)>,
 }
 
-/// Escapes a value for a Java properties file (backslashes, line breaks, leading blanks).
-fn escape_property(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for (i, c) in value.chars().enumerate() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            ' ' if i == 0 => out.push_str("\\ "),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 pub fn write_properties(path: &Path, pairs: &[(&str, String)]) -> Result<()> {
-    let text: String = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}\n", escape_property(v)))
-        .collect();
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    connect_testkit::write_properties(path, pairs.iter().map(|(k, v)| (k, v)))
 }
 
 impl WorkerProcess {
