@@ -39,8 +39,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use connect_api::source::SourceRecord;
-use connect_api::storage::Converter;
-use connect_api::{Headers, Props, Schema, Value};
+use connect_api::{Props, Schema, Value};
 use connect_runtime::plugins::PluginRegistry;
 use connect_testkit::KafkaDist;
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -50,7 +49,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use crate::broker::Broker;
 use crate::process::{WorkerBin, WorkerProcess, cpu_seconds, write_properties};
 use crate::report::{Table, Verdict, median, mib, thousands};
-use crate::throughput::{routed_topic, run_raw_producer};
+use crate::throughput::{routed_topic, run_raw_producer, split_at_sentinel, through_pipeline};
 
 /// The connector's name on both sides.
 pub const CONNECTOR_NAME: &str = "bench";
@@ -467,34 +466,10 @@ impl LineTemplate {
             Some(Schema::string()),
             Value::String(SENTINEL.to_string()),
         );
-        let transformed = chain
-            .apply(record)
-            .map_err(|f| anyhow::anyhow!("{}: {}", f.class_name, f.error))?
-            .context("the transformations dropped the record")?;
-        let mut converter = connect_json::JsonConverter::new();
-        let mut config = Props::new();
-        config.insert("schemas.enable".into(), "true".into());
-        Converter::configure(&mut converter, &config, false)?;
-        let mut key_converter = connect_json::JsonConverter::new();
-        Converter::configure(&mut key_converter, &config, true)?;
-        let key = Converter::from_connect_data(
-            &key_converter,
-            &transformed.topic,
-            &Headers::new(),
-            transformed.key_schema.as_ref(),
-            &transformed.key,
-        )?;
+        let (transformed, key, bytes) = through_pipeline(&chain, record)?;
         if key.is_some() {
             bail!("the pipeline writes a key: {key:?}");
         }
-        let bytes = Converter::from_connect_data(
-            &converter,
-            &transformed.topic,
-            &Headers::new(),
-            transformed.value_schema.as_ref(),
-            &transformed.value,
-        )?
-        .context("no value bytes")?;
         let json: serde_json::Value = serde_json::from_slice(&bytes)?;
         let expected_schema = serde_json::json!({
             "type": "struct",
@@ -513,14 +488,11 @@ impl LineTemplate {
         if transformed.topic != routed_topic(in_topic) {
             bail!("RegexRouter sent {in_topic} to {}", transformed.topic);
         }
-        let text = String::from_utf8(bytes).context("JSON is UTF-8")?;
-        let (prefix, suffix) = text
-            .split_once(SENTINEL)
-            .context("the line is not in the JSON")?;
+        let (prefix, suffix) = split_at_sentinel(bytes, SENTINEL)?;
         Ok(LineTemplate {
             topic: transformed.topic,
-            prefix: prefix.as_bytes().to_vec(),
-            suffix: suffix.as_bytes().to_vec(),
+            prefix,
+            suffix,
         })
     }
 

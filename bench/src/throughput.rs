@@ -38,6 +38,7 @@ use connect_runtime::plugins::PluginRegistry;
 use connect_runtime::storage::{
     MemoryConfigBackingStore, MemoryOffsetBackingStore, MemoryStatusBackingStore,
 };
+use connect_runtime::transforms::TransformationChain;
 use connect_runtime::worker::Worker;
 use rdkafka::ClientContext;
 use rdkafka::producer::{BaseRecord, DeliveryResult, ProducerContext, ThreadedProducer};
@@ -217,6 +218,52 @@ pub fn plugins(progress: Arc<DatagenProgress>) -> PluginRegistry {
     registry
 }
 
+/// Runs `record` through a pipeline's transformations and `JsonConverter` with schemas, as
+/// its worker does: the transformed record, and its key and value bytes.
+pub fn through_pipeline(
+    chain: &TransformationChain<SourceRecord>,
+    record: SourceRecord,
+) -> Result<(SourceRecord, Option<Vec<u8>>, Vec<u8>)> {
+    let transformed = chain
+        .apply(record)
+        .map_err(|f| anyhow::anyhow!("{}: {}", f.class_name, f.error))?
+        .context("the pipeline's transformations dropped the record")?;
+    let mut config = Props::new();
+    config.insert("schemas.enable".into(), "true".into());
+    let mut key_converter = connect_json::JsonConverter::new();
+    Converter::configure(&mut key_converter, &config, true)?;
+    let mut value_converter = connect_json::JsonConverter::new();
+    Converter::configure(&mut value_converter, &config, false)?;
+    let key = Converter::from_connect_data(
+        &key_converter,
+        &transformed.topic,
+        &Headers::new(),
+        transformed.key_schema.as_ref(),
+        &transformed.key,
+    )?;
+    let value = Converter::from_connect_data(
+        &value_converter,
+        &transformed.topic,
+        &Headers::new(),
+        transformed.value_schema.as_ref(),
+        &transformed.value,
+    )?
+    .context("no value bytes")?;
+    Ok((transformed, key, value))
+}
+
+/// The bytes before and after the one occurrence of `sentinel` in the JSON `bytes`.
+pub fn split_at_sentinel(bytes: Vec<u8>, sentinel: &str) -> Result<(Vec<u8>, Vec<u8>)> {
+    let text = String::from_utf8(bytes).context("JSON is UTF-8")?;
+    let (prefix, suffix) = text
+        .split_once(sentinel)
+        .with_context(|| format!("{sentinel} is not in {text}"))?;
+    if suffix.contains(sentinel) {
+        bail!("{sentinel} occurs twice in {text}");
+    }
+    Ok((prefix.as_bytes().to_vec(), suffix.as_bytes().to_vec()))
+}
+
 /// The bytes the pipeline sends for a record: key `"<seq>"` and `prefix <seq> suffix`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordTemplate {
@@ -254,34 +301,13 @@ impl RecordTemplate {
             Some(Schema::string()),
             Value::String(SENTINEL_SEQ.to_string()),
         );
-        let transformed = chain
-            .apply(record)
-            .map_err(|f| anyhow::anyhow!("{}: {}", f.class_name, f.error))?
-            .context("the pipeline's transformations dropped the record")?;
-        let mut converter = connect_json::JsonConverter::new();
-        let mut props = Props::new();
-        props.insert("schemas.enable".into(), "true".into());
-        Converter::configure(&mut converter, &props, false)?;
-        let bytes = Converter::from_connect_data(
-            &converter,
-            &transformed.topic,
-            &Headers::new(),
-            transformed.value_schema.as_ref(),
-            &transformed.value,
-        )?
-        .context("no value bytes")?;
+        let (transformed, _, bytes) = through_pipeline(&chain, record)?;
         let sentinel = SENTINEL_SEQ.to_string();
-        let text = String::from_utf8(bytes).context("JSON is UTF-8")?;
-        let (prefix, suffix) = text
-            .split_once(&sentinel)
-            .context("the sequence number is not in the JSON")?;
-        if suffix.contains(&sentinel) {
-            bail!("the sequence number occurs twice in {text}");
-        }
+        let (prefix, suffix) = split_at_sentinel(bytes, &sentinel)?;
         Ok(RecordTemplate {
             topic: transformed.topic,
-            prefix: prefix.as_bytes().to_vec(),
-            suffix: suffix.as_bytes().to_vec(),
+            prefix,
+            suffix,
         })
     }
 

@@ -16,7 +16,7 @@
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -109,18 +109,7 @@ impl KafkaConnectWorker {
             child: Some(child),
             watchdog: None,
         };
-        // Best effort: without the watchdog, Drop still kills the worker.
-        match Command::new("sh")
-            .arg("-c")
-            .arg(format!("read -r _ || kill -9 {pid} 2>/dev/null"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-        {
-            Ok(w) => worker.watchdog = Some(w),
-            Err(e) => tracing::warn!("no watchdog for the Kafka Connect worker: {e}"),
-        }
+        worker.watchdog = crate::kafka::spawn_watchdog(pid, "the Kafka Connect worker");
         worker.wait_until_serving(START_TIMEOUT).await?;
         Ok(worker)
     }

@@ -667,18 +667,7 @@ impl KafkaBroker {
             .with_context(|| format!("spawning {}", self.dist.java().display()))?;
         let pid = child.id();
         self.child = Some(child);
-        // Best effort: without the watchdog, Drop still kills the broker.
-        match Command::new("sh")
-            .arg("-c")
-            .arg(format!("read -r _ || kill -9 {pid} 2>/dev/null"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-        {
-            Ok(w) => self.watchdog = Some(w),
-            Err(e) => tracing::warn!("no watchdog for the kafka broker: {e}"),
-        }
+        self.watchdog = spawn_watchdog(pid, "the kafka broker");
         Ok(())
     }
 
@@ -800,6 +789,26 @@ impl Drop for KafkaBroker {
                 "connect-testkit: kept broker dir {}",
                 self.dir.path().display()
             );
+        }
+    }
+}
+
+/// A `sh` that kills process `pid` when its stdin closes, i.e. when this process exits
+/// (even by a panic or a signal), so that no test leaves a JVM behind; dropping the child's
+/// stdin kills it too. Best effort: without it, `Drop` still kills the process.
+pub(crate) fn spawn_watchdog(pid: u32, what: &str) -> Option<Child> {
+    match Command::new("sh")
+        .arg("-c")
+        .arg(format!("read -r _ || kill -9 {pid} 2>/dev/null"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(watchdog) => Some(watchdog),
+        Err(e) => {
+            tracing::warn!("no watchdog for {what}: {e}");
+            None
         }
     }
 }
