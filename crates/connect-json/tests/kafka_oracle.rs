@@ -68,25 +68,12 @@ fn oracle() -> KafkaOracle {
     KafkaOracle::start().expect("the Kafka oracle starts (run scripts/setup-test-env.sh)")
 }
 
-/// Whether our error is the kind of exception Kafka threw.
-fn same_error_kind(ours: &ConnectError, kafka: &JavaError) -> bool {
-    let data = matches!(
-        kafka.simple_class(),
-        "DataException" | "SchemaBuilderException" | "SchemaProjectorException"
-    );
-    match ours {
-        ConnectError::Data { .. } => data,
-        ConnectError::Config(_) => kafka.simple_class() == "ConfigException",
-        _ => !data && kafka.simple_class() != "ConfigException",
-    }
-}
-
 /// Compares an error both sides raised: kind, then message.
 fn compare_errors(diffs: &mut Differences, case: &str, ours: &ConnectError, kafka: &JavaError) {
     let kafka_message = kafka
         .message()
         .replace("java.util.LinkedHashMap", "java.util.HashMap");
-    if !same_error_kind(ours, kafka) {
+    if !kafka.is_kind_of(ours) {
         diffs.found(
             "error kind",
             format!("{case}\n  kafka: {kafka}\n  ours:  {ours:?}"),

@@ -57,6 +57,25 @@ impl JavaError {
     pub fn simple_class(&self) -> &str {
         self.class.rsplit('.').next().unwrap_or(&self.class)
     }
+
+    /// Whether `ours` is the kind of error this exception is: a data error for Kafka's
+    /// `DataException` and the schema exceptions, a config error for `ConfigException`, an
+    /// invalid argument for `IllegalArgumentException`, any other error for any other
+    /// exception (a Java runtime exception where we fail otherwise: both fail).
+    pub fn is_kind_of(&self, ours: &connect_api::ConnectError) -> bool {
+        use connect_api::ConnectError;
+        let class = self.simple_class();
+        let data = matches!(
+            class,
+            "DataException" | "SchemaBuilderException" | "SchemaProjectorException"
+        );
+        match ours {
+            ConnectError::Data { .. } => data,
+            ConnectError::Config(_) => class == "ConfigException",
+            ConnectError::InvalidArgument { .. } => class == "IllegalArgumentException",
+            _ => !data && class != "ConfigException",
+        }
+    }
 }
 
 impl std::fmt::Display for JavaError {

@@ -590,19 +590,6 @@ fn test_ours(class: &str, config: &[(String, String)], record: &Rec) -> Result<b
 
 // --- comparing -----------------------------------------------------------------------------
 
-fn same_error_kind(ours: &ConnectError, kafka: &JavaError) -> bool {
-    let data = matches!(
-        kafka.simple_class(),
-        "DataException" | "SchemaBuilderException" | "SchemaProjectorException"
-    );
-    match ours {
-        ConnectError::Data { .. } => data,
-        ConnectError::Config(_) => kafka.simple_class() == "ConfigException",
-        ConnectError::InvalidArgument { .. } => kafka.simple_class() == "IllegalArgumentException",
-        _ => !data && kafka.simple_class() != "ConfigException",
-    }
-}
-
 /// A Java runtime exception Kafka's code throws on input it did not expect (see the module
 /// docs): both sides fail, messages are not compared.
 fn is_java_runtime_failure(kafka: &JavaError) -> bool {
@@ -643,7 +630,7 @@ fn compare_errors(diffs: &mut Differences, case: &str, ours: &ConnectError, kafk
             }
         }
     }
-    if !same_error_kind(ours, kafka) {
+    if !kafka.is_kind_of(ours) {
         diffs.found(
             "error kind",
             format!("{case}\n  kafka: {kafka}\n  ours:  {ours:?}"),
