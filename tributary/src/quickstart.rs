@@ -9,12 +9,14 @@
 //!   (Apache Kafka would need Java and a download; the mock cluster keeps records in
 //!   memory, which is what a quickstart wants. The tests run on Apache Kafka itself.)
 //! - the Sheets API emulator, with a service account and a Google Forms-like response sheet;
-//! - a standalone worker with the REST API (port 8083 unless `--port`).
+//! - a standalone worker with the REST API (port 8083 unless `--port`; when 8083 is taken,
+//!   by a Kafka Connect worker for instance, and no `--port` was given, a free port, said so).
 //!
 //! Then it registers the Google Sheets source through the REST API with the JSON of
 //! `docs/quickstart/form-responses.json`, prints every record that reaches the topic, and
 //! prints the broker address and a command that appends a new form response. Ctrl-C stops
-//! everything and exits 0.
+//! everything and exits 0. The topic has one partition, so the rows print in sheet order
+//! (with several, each partition is in order but they interleave, which reads as a bug).
 
 use std::time::Duration;
 
@@ -37,9 +39,34 @@ const SERVICE_ACCOUNT: &str = "quickstart@tributary-quickstart.iam.gserviceaccou
 
 #[derive(clap::Args)]
 pub struct QuickstartArgs {
-    /// Port of the worker's REST API.
-    #[arg(long, default_value_t = 8083)]
-    port: u16,
+    /// Port of the worker's REST API [default: 8083, or a free port when 8083 is taken].
+    #[arg(long)]
+    port: Option<u16>,
+}
+
+/// The port Kafka Connect's REST API listens on by default.
+const DEFAULT_PORT: u16 = 8083;
+
+/// The REST port: the one asked for, else 8083, else (8083 taken) a free one, and a note
+/// saying so.
+fn rest_port(asked: Option<u16>) -> anyhow::Result<(u16, Option<String>)> {
+    if let Some(port) = asked {
+        return Ok((port, None));
+    }
+    if std::net::TcpListener::bind(("127.0.0.1", DEFAULT_PORT)).is_ok() {
+        return Ok((DEFAULT_PORT, None));
+    }
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .context("cannot find a free port for the REST API")?
+        .port();
+    Ok((
+        port,
+        Some(format!(
+            "  (port {DEFAULT_PORT} is taken, by another Connect worker perhaps: the REST API \
+             is on {port}; --port chooses)"
+        )),
+    ))
 }
 
 fn seed_rows() -> serde_json::Value {
@@ -102,9 +129,20 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let data = tempfile::tempdir().context("cannot create a temporary directory")?;
 
-    // 1. The broker.
+    // 1. The broker, and the connector's topic with one partition.
+    let text = CONNECTOR_JSON;
+    let template: serde_json::Value =
+        serde_json::from_str(text).context("the quickstart connector JSON is not valid JSON")?;
+    let topic = template["config"]["topic"]
+        .as_str()
+        .unwrap_or("form-responses")
+        .to_string();
     let cluster = MockCluster::new(1).context("cannot start the embedded Kafka broker")?;
+    cluster
+        .create_topic(&topic, 1, 1)
+        .context("cannot create the topic")?;
     let bootstrap = cluster.bootstrap_servers();
+    let (port, port_note) = rest_port(args.port)?;
 
     // 2. The Sheets API emulator with a response sheet shared with a service account.
     let emulator = Emulator::new(EmulatorConfig::default())
@@ -141,7 +179,7 @@ pub async fn run(
              topic.creation.enable=false\n\
              listeners=http://127.0.0.1:{}\n",
             data.path().join("connect.offsets").display(),
-            args.port
+            port
         ),
     )
     .context("cannot write the worker config")?;
@@ -156,7 +194,7 @@ pub async fn run(
         )
         .await
     });
-    let rest = format!("http://127.0.0.1:{}", args.port);
+    let rest = format!("http://127.0.0.1:{port}");
     if let Err(not_ready) = wait_healthy(&format!("{rest}/health")).await {
         if worker.is_finished() {
             return match worker.await {
@@ -168,16 +206,12 @@ pub async fn run(
     }
 
     // 4. The connector, through the REST API, with the JSON the docs show.
-    let text = CONNECTOR_JSON
+    let text = text
         .replace("SPREADSHEET_ID", &spreadsheet)
         .replace("KEY_FILE", &key_file.display().to_string())
         .replace("SHEETS_API_URL", emulator.base_url());
     let body: serde_json::Value =
         serde_json::from_str(&text).context("the quickstart connector JSON is not valid JSON")?;
-    let topic = body["config"]["topic"]
-        .as_str()
-        .unwrap_or("form-responses")
-        .to_string();
     let (status, answer) = post_json(&format!("{rest}/connectors"), &body).await?;
     if status != 201 {
         bail!("registering the connector failed ({status}): {answer}");
@@ -192,6 +226,9 @@ pub async fn run(
     println!("  Kafka broker (embedded):  {bootstrap}");
     println!("  Topic:                    {topic}");
     println!("  Connect REST API:         {rest}  (try {rest}/connectors?expand=status)");
+    if let Some(note) = port_note {
+        println!("{note}");
+    }
     println!("  Sheets API emulator:      {}", emulator.base_url());
     println!("  Connector config:         docs/quickstart/form-responses.json");
     println!("Append a form response:");

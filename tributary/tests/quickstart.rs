@@ -71,6 +71,15 @@ async fn quickstart_streams_form_responses_to_an_embedded_broker() -> Result<()>
                 >= 3
         })
         .await?;
+    // In sheet order: a first-time user reads interleaved rows as a bug.
+    let rows: Vec<String> = output
+        .lines()
+        .iter()
+        .filter_map(|l| l.strip_prefix("form-responses row="))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(rows, ["2", "3", "4"], "rows print in sheet order");
     let broker = output
         .value_after("Kafka broker (embedded):")
         .context("the broker address is printed")?;
