@@ -151,3 +151,129 @@ async fn quickstart_streams_form_responses_to_an_embedded_broker() -> Result<()>
         .await?;
     Ok(())
 }
+
+/// kafka-ui's "Reset offsets" on the quickstart: a sink connector is stopped and its offsets
+/// reset or altered. The embedded broker (librdkafka's mock cluster) has no DeleteGroups and
+/// refuses commits from outside a group that had members, so both calls must fail, as Kafka
+/// Connect's would there: with a REST error, the cause in the log, and the worker serving on.
+/// (They used to abort the whole process inside librdkafka.) On Apache Kafka both succeed:
+/// connect-runtime's sink_offsets and the REST comparison with Kafka Connect show it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resetting_a_sink_on_the_embedded_broker_answers_an_error_and_keeps_serving() -> Result<()>
+{
+    let port = connect_testkit::free_port()?;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tributary"))
+        .args(["quickstart", "--port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("spawning tributary quickstart")?;
+    let output = Output::default();
+    let log = Output::default();
+    for (stream, sink) in [
+        (
+            Box::new(child.stdout.take().context("stdout")?)
+                as Box<dyn tokio::io::AsyncRead + Send + Unpin>,
+            output.clone(),
+        ),
+        (
+            Box::new(child.stderr.take().context("stderr")?),
+            log.clone(),
+        ),
+    ] {
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Ok(mut all) = sink.0.lock() {
+                    all.push(line);
+                }
+            }
+        });
+    }
+    output
+        .wait_for("the seeded responses", |lines| {
+            lines.iter().any(|l| l.starts_with("form-responses row=4"))
+        })
+        .await?;
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("responses.txt");
+    let created = http
+        .post(format!("{base}/connectors"))
+        .json(&serde_json::json!({"name": "responses-to-file", "config": {
+            "connector.class": "FileStreamSink",
+            "topics": "form-responses",
+            "file": file.to_string_lossy(),
+            "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+            "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+        }}))
+        .send()
+        .await?;
+    assert_eq!(created.status(), 201, "{}", created.text().await?);
+    // The sink consumed the three responses and committed them.
+    connect_testkit::wait_until(Duration::from_secs(60), Duration::from_millis(100), || {
+        let http = http.clone();
+        let url = format!("{base}/connectors/responses-to-file/offsets");
+        async move {
+            let Ok(answer) = http.get(url).send().await else {
+                return false;
+            };
+            let body: serde_json::Value = answer.json().await.unwrap_or_default();
+            body["offsets"][0]["offset"]["kafka_offset"] == 3
+        }
+    })
+    .await
+    .with_context(|| format!("the sink's offsets; log:\n{}", log.lines().join("\n")))?;
+    let stopped = http
+        .put(format!("{base}/connectors/responses-to-file/stop"))
+        .send()
+        .await?;
+    assert_eq!(stopped.status(), 204);
+
+    let reset = http
+        .delete(format!("{base}/connectors/responses-to-file/offsets"))
+        .send()
+        .await
+        .with_context(|| format!("DELETE offsets; log:\n{}", log.lines().join("\n")))?;
+    assert_eq!(reset.status(), 500);
+    let body: serde_json::Value = reset.json().await?;
+    assert_eq!(body["error_code"], 500, "{body}");
+    assert_eq!(
+        body["message"], "Failed to reset offsets for connector responses-to-file",
+        "{body}"
+    );
+    let altered = http
+        .patch(format!("{base}/connectors/responses-to-file/offsets"))
+        .json(&serde_json::json!({"offsets": [{
+            "partition": {"kafka_topic": "form-responses", "kafka_partition": 0},
+            "offset": {"kafka_offset": 1},
+        }]}))
+        .send()
+        .await?;
+    assert_eq!(altered.status(), 500);
+    let body: serde_json::Value = altered.json().await?;
+    assert_eq!(body["error_code"], 500, "{body}");
+
+    // The worker still serves, and its log names each cause.
+    let status = http
+        .get(format!("{base}/connectors/responses-to-file/status"))
+        .send()
+        .await?;
+    assert_eq!(status.status(), 200);
+    let status: serde_json::Value = status.json().await?;
+    assert_eq!(status["connector"]["state"], "STOPPED", "{status}");
+    log.wait_for("the causes in the log", |lines| {
+        lines
+            .iter()
+            .any(|l| l.contains("does not support deleting consumer groups"))
+            && lines.iter().any(|l| l.contains("UNKNOWN_MEMBER_ID"))
+    })
+    .await?;
+    assert!(
+        child.try_wait()?.is_none(),
+        "the quickstart is still running"
+    );
+    Ok(())
+}

@@ -255,14 +255,89 @@ impl SinkGroupOffsets {
     }
 }
 
+/// Kafka's API key of `DeleteGroups` (KIP-229, brokers 1.1 and later).
+pub const API_DELETE_GROUPS: i16 = 42;
+
+/// Whether the cluster's first bootstrap broker supports the Kafka API `api_key`, from its
+/// answer to an `ApiVersions` v0 request (the request every client sends first; v0 because
+/// every broker answers it). `None` when that could not be learnt: a TLS or SASL listener
+/// (we would need the whole handshake), or no answer within `timeout`.
+///
+/// librdkafka aborts the whole process (`rd_kafka_q_destroy0` assertion, librdkafka 2.12)
+/// when an admin request the broker does not support is sent through the coordinator
+/// fan-out: DeleteGroups to librdkafka's mock cluster (the quickstart's broker) did so.
+/// Asking first turns that into an error. Written by hand: one fixed request and a
+/// six-byte-per-entry answer do not justify a Kafka protocol crate.
+pub async fn broker_supports(
+    bootstrap_servers: &str,
+    layers: &[&BTreeMap<String, String>],
+    api_key: i16,
+    timeout: Duration,
+) -> Option<bool> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let protocol = layers
+        .iter()
+        .rev()
+        .find_map(|layer| layer.get("security.protocol"))
+        .map(|p| p.to_ascii_uppercase());
+    if protocol.is_some_and(|p| p != "PLAINTEXT") {
+        return None;
+    }
+    let first = bootstrap_servers.split(',').next()?.trim();
+    let address = first
+        .rsplit_once("://")
+        .map_or(first, |(_, a)| a)
+        .to_string();
+    let exchange = async move {
+        let mut stream = tokio::net::TcpStream::connect(address).await.ok()?;
+        const CLIENT_ID: &[u8] = b"tributary-probe";
+        const CORRELATION_ID: i32 = 1;
+        let mut request = Vec::with_capacity(14 + CLIENT_ID.len());
+        request.extend_from_slice(&((10 + CLIENT_ID.len()) as i32).to_be_bytes());
+        request.extend_from_slice(&18i16.to_be_bytes()); // ApiVersions
+        request.extend_from_slice(&0i16.to_be_bytes()); // version 0
+        request.extend_from_slice(&CORRELATION_ID.to_be_bytes());
+        request.extend_from_slice(&(CLIENT_ID.len() as i16).to_be_bytes());
+        request.extend_from_slice(CLIENT_ID);
+        stream.write_all(&request).await.ok()?;
+        let size = usize::try_from(stream.read_i32().await.ok()?).ok()?;
+        if !(10..=1 << 20).contains(&size) {
+            return None;
+        }
+        let mut body = vec![0u8; size];
+        stream.read_exact(&mut body).await.ok()?;
+        parse_api_versions_v0(&body, CORRELATION_ID).map(|keys| keys.contains(&api_key))
+    };
+    tokio::time::timeout(timeout, exchange).await.ok().flatten()
+}
+
+/// The API keys of an `ApiVersions` v0 response body (after its size), when it answers
+/// `correlation_id` without error.
+fn parse_api_versions_v0(body: &[u8], correlation_id: i32) -> Option<Vec<i16>> {
+    let i16_at = |at: usize| Some(i16::from_be_bytes(body.get(at..at + 2)?.try_into().ok()?));
+    let i32_at = |at: usize| Some(i32::from_be_bytes(body.get(at..at + 4)?.try_into().ok()?));
+    if i32_at(0)? != correlation_id || i16_at(4)? != 0 {
+        return None;
+    }
+    let count = usize::try_from(i32_at(6)?).ok()?;
+    if body.len() < count.checked_mul(6)?.checked_add(10)? {
+        return None;
+    }
+    (0..count).map(|i| i16_at(10 + 6 * i)).collect()
+}
+
 /// Deletes a consumer group (a sink connector's offsets reset); `Ok(false)` when there
-/// was no such group.
+/// was no such group, and [`RDKafkaErrorCode::UnsupportedVersion`] when the broker has no
+/// `DeleteGroups` (see [`broker_supports`]).
 pub async fn delete_group(
     bootstrap_servers: &str,
     group_id: &str,
     layers: &[&BTreeMap<String, String>],
     timeout: Duration,
 ) -> Result<bool, KafkaError> {
+    if broker_supports(bootstrap_servers, layers, API_DELETE_GROUPS, timeout).await == Some(false) {
+        return Err(KafkaError::AdminOp(RDKafkaErrorCode::UnsupportedVersion));
+    }
     let admin: AdminClient<DefaultClientContext> =
         client_config(bootstrap_servers, layers).create()?;
     let options = AdminOptions::new().operation_timeout(Some(timeout));
@@ -271,5 +346,50 @@ pub async fn delete_group(
         Some(Ok(_)) | None => Ok(true),
         Some(Err((_, RDKafkaErrorCode::GroupIdNotFound))) => Ok(false),
         Some(Err((_, code))) => Err(KafkaError::AdminOp(code)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_versions_body(correlation_id: i32, error: i16, keys: &[i16]) -> Vec<u8> {
+        let mut body = Vec::new();
+        body.extend_from_slice(&correlation_id.to_be_bytes());
+        body.extend_from_slice(&error.to_be_bytes());
+        body.extend_from_slice(&(keys.len() as i32).to_be_bytes());
+        for key in keys {
+            body.extend_from_slice(&key.to_be_bytes());
+            body.extend_from_slice(&0i16.to_be_bytes());
+            body.extend_from_slice(&3i16.to_be_bytes());
+        }
+        body
+    }
+
+    #[test]
+    fn an_api_versions_answer_lists_its_keys() {
+        let body = api_versions_body(7, 0, &[0, 1, 18, 42]);
+        assert_eq!(parse_api_versions_v0(&body, 7), Some(vec![0, 1, 18, 42]));
+        // Another request's answer, an error, a truncated answer: nothing learnt.
+        assert_eq!(parse_api_versions_v0(&body, 8), None);
+        assert_eq!(
+            parse_api_versions_v0(&api_versions_body(7, 35, &[18]), 7),
+            None
+        );
+        assert_eq!(parse_api_versions_v0(&body[..body.len() - 1], 7), None);
+    }
+
+    #[tokio::test]
+    async fn a_tls_listener_is_not_probed() {
+        let layer = BTreeMap::from([("security.protocol".to_string(), "SSL".to_string())]);
+        // Nothing listens there; the answer comes from the protocol alone.
+        let answer = broker_supports(
+            "127.0.0.1:1",
+            &[&layer],
+            API_DELETE_GROUPS,
+            Duration::from_secs(1),
+        )
+        .await;
+        assert_eq!(answer, None);
     }
 }

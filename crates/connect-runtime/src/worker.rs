@@ -638,6 +638,21 @@ impl Worker {
             )
             .map_err(|e| ConnectError::other_with("cannot create a consumer for the group", e))?;
             op(&client).map_err(|e| {
+                let unknown_member = e.rdkafka_error_code()
+                    == Some(rdkafka::error::RDKafkaErrorCode::UnknownMemberId);
+                if unknown_member {
+                    // A commit from outside the group is refused while the group has
+                    // members; librdkafka's mock cluster (the quickstart's broker) refuses
+                    // it for every group that ever had one.
+                    return ConnectError::other(format!(
+                        "failed to {what} of consumer group {}: the group coordinator \
+                         answered UNKNOWN_MEMBER_ID, so the group still has members (a \
+                         consumer outside this worker using the same group.id?); on the \
+                         quickstart's embedded broker (librdkafka's mock cluster) sink \
+                         offsets cannot be altered",
+                        group.group_id
+                    ));
+                }
                 ConnectError::other_with(
                     format!("failed to {what} of consumer group {}", group.group_id),
                     e,
@@ -691,11 +706,19 @@ impl Worker {
         )
         .await
         .map(|_| ())
-        .map_err(|e| {
-            ConnectError::other_with(
+        .map_err(|e| match e {
+            rdkafka::error::KafkaError::AdminOp(
+                rdkafka::error::RDKafkaErrorCode::UnsupportedVersion,
+            ) => ConnectError::other(format!(
+                "failed to delete consumer group {}: the Kafka cluster does not support \
+                 deleting consumer groups (the DeleteGroups API of Kafka 1.1 and later; \
+                 the quickstart's embedded broker, librdkafka's mock cluster, lacks it)",
+                group.group_id
+            )),
+            e => ConnectError::other_with(
                 format!("failed to delete consumer group {}", group.group_id),
                 e,
-            )
+            ),
         })
     }
 }
