@@ -489,6 +489,25 @@ async fn five_sheets_three_tasks_and_three_kills_lose_nothing() -> Result<()> {
     )
     .await
     .with_context(|| worker.log_text())?;
+    // ...and until the worker, which re-sends from the last committed row after each kill,
+    // has caught up: every sheet's last row committed. Only then is nothing left to re-send,
+    // and what a graceful restart sends after the new rows would be a duplicate of its own.
+    let last_row = ROWS_PER_SHEET as i64 + 1;
+    connect_testkit::wait_until(Duration::from_secs(120), Duration::from_millis(200), || {
+        let committed = committed_rows(dir.path());
+        let caught_up = sheet_ids
+            .values()
+            .all(|id| committed.get(id).copied() == Some(last_row));
+        async move { caught_up }
+    })
+    .await
+    .with_context(|| {
+        format!(
+            "every sheet committed up to row {last_row}: {:?}; log:\n{}",
+            committed_rows(dir.path()),
+            worker.log_text()
+        )
+    })?;
     // ...then stop gracefully, so that what is in the topic is final.
     let exit = worker.terminate().await?;
     assert!(exit.success(), "{}", worker.log_text());
@@ -609,7 +628,12 @@ async fn a_quota_of_ten_reads_a_minute_and_injected_500s_lose_nothing() -> Resul
         .map(|r| json_value(r)["id"].as_str().unwrap_or_default().to_string())
         .collect();
     let expected: Vec<String> = (0..300).map(|i| format!("r{i}")).collect();
-    assert_eq!(ids, expected, "every row exactly once, in order");
+    assert_eq!(
+        ids,
+        expected,
+        "every row exactly once, in order; the worker's log:\n{}",
+        worker.log_text()
+    );
     let counters = sheets.emulator.counters();
     assert_eq!(counters.injected_faults, 3, "{counters:?}");
     assert_eq!(
