@@ -29,6 +29,7 @@ use futures_util::FutureExt;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
+use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::{Header as KafkaHeader, Headers as _, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
@@ -97,6 +98,68 @@ pub fn sink_consumer(
     let (events, receiver) = mpsc::unbounded_channel();
     let consumer = config.create_with_context(SinkConsumerContext { events })?;
     Ok((consumer, receiver))
+}
+
+/// How a sink task meets its consumer's errors.
+///
+/// librdkafka's consumer recovers from almost every error by itself and reports them as
+/// information: a subscribed topic that does not exist yet (`UNKNOWN_TOPIC_OR_PART`, until
+/// the topic is created), a broker connection lost, a coordinator moving. Kafka's Java
+/// consumer retries the same conditions silently, so Kafka Connect's sink task stays
+/// RUNNING through them; so does ours, logging each kind of error once a minute at most.
+/// What the consumer cannot recover from ends the task: a fatal error (fencing of a static
+/// member) and authorization failures, which Kafka's consumer throws as well.
+#[derive(Default)]
+struct ConsumerErrors {
+    last_logged: Option<(Option<RDKafkaErrorCode>, tokio::time::Instant)>,
+}
+
+impl ConsumerErrors {
+    const LOG_INTERVAL: Duration = Duration::from_secs(60);
+
+    fn handle(
+        &mut self,
+        task: &ConnectorTaskId,
+        subscription: &str,
+        error: rdkafka::error::KafkaError,
+    ) -> Result<(), TaskFailure> {
+        use rdkafka::error::KafkaError;
+        let code = error.rdkafka_error_code();
+        let fatal = match &error {
+            KafkaError::MessageConsumption(code) => matches!(
+                code,
+                RDKafkaErrorCode::TopicAuthorizationFailed
+                    | RDKafkaErrorCode::GroupAuthorizationFailed
+                    | RDKafkaErrorCode::ClusterAuthorizationFailed
+                    | RDKafkaErrorCode::SaslAuthenticationFailed
+                    | RDKafkaErrorCode::Authentication
+            ),
+            KafkaError::PartitionEOF(_) => false,
+            _ => true,
+        };
+        if fatal {
+            return Err(TaskFailure::runtime("failed to consume from Kafka", error));
+        }
+        let now = tokio::time::Instant::now();
+        let repeated = self
+            .last_logged
+            .is_some_and(|(last, at)| last == code && now.duration_since(at) < Self::LOG_INTERVAL);
+        if !repeated {
+            self.last_logged = Some((code, now));
+            if matches!(
+                code,
+                Some(RDKafkaErrorCode::UnknownTopicOrPartition | RDKafkaErrorCode::UnknownTopic)
+            ) {
+                tracing::warn!(
+                    task = %task,
+                    "a subscribed topic does not exist yet ({subscription}); the task consumes it once it is created"
+                );
+            } else {
+                tracing::warn!(task = %task, %error, "the consumer reported an error; it retries by itself");
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Kafka Connect's description of a consumed record in traces and logs (never its contents).
@@ -198,6 +261,14 @@ impl SinkTaskRunner {
         }
     }
 
+    /// The connector's topics as configured, for log lines.
+    fn subscription_text(&self) -> String {
+        match &self.topics_regex {
+            Some(regex) => format!("topics.regex {regex}"),
+            None => format!("topics {}", self.topics.join(",")),
+        }
+    }
+
     fn subscribe(&self) -> Result<(), TaskFailure> {
         let subscription: Vec<String> = match &self.topics_regex {
             // librdkafka treats a subscription starting with '^' as a regular expression.
@@ -235,6 +306,7 @@ impl SinkTaskRunner {
         let mut assigned: BTreeSet<TopicPartition> = BTreeSet::new();
         let mut paused = false;
         let mut active_topics = super::ActiveTopics::default();
+        let mut consumer_errors = ConsumerErrors::default();
         loop {
             let mut control = self.control.clone();
             if control.is_stopping() {
@@ -267,12 +339,21 @@ impl SinkTaskRunner {
                     continue;
                 }
                 first = consumer.recv() => {
-                    let first = first.map_err(|e| TaskFailure::runtime("failed to consume from Kafka", e))?;
+                    let first = match first {
+                        Ok(message) => message,
+                        Err(e) => {
+                            consumer_errors.handle(&self.id, &self.subscription_text(), e)?;
+                            continue;
+                        }
+                    };
                     let mut messages = vec![first.detach()];
                     while messages.len() < self.max_poll_records {
                         match consumer.recv().now_or_never() {
                             Some(Ok(message)) => messages.push(message.detach()),
-                            Some(Err(e)) => return Err(TaskFailure::runtime("failed to consume from Kafka", e)),
+                            Some(Err(e)) => {
+                                consumer_errors.handle(&self.id, &self.subscription_text(), e)?;
+                                break;
+                            }
                             None => break,
                         }
                     }
