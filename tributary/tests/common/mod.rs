@@ -76,7 +76,13 @@ impl WorkerProcess {
             .arg("standalone")
             .arg(&self.worker_properties)
             .args(&self.connector_files)
-            .env("RUST_LOG", "info,librdkafka=warn,rdkafka=warn")
+            // TRIBUTARY_TEST_WORKER_LOG (RUST_LOG's syntax) to look closer, e.g.
+            // `info,librdkafka=debug` with a `producer.debug` worker setting.
+            .env(
+                "RUST_LOG",
+                std::env::var("TRIBUTARY_TEST_WORKER_LOG")
+                    .unwrap_or_else(|_| "info,librdkafka=warn,rdkafka=warn".to_string()),
+            )
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::from(log.try_clone()?))
             .stderr(Stdio::from(log))
