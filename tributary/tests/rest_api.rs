@@ -439,3 +439,138 @@ async fn rest_api_answers_like_kafka_connect() -> Result<()> {
     assert_eq!(level["level"], "DEBUG");
     Ok(())
 }
+
+/// Active topics (KIP-558) are the topics records really went to or came from: a source
+/// routed by RegexRouter reports the routed topic, never its configured one; a
+/// `topics.regex` sink reports the topics it consumed; a reset forgets them until used
+/// again. `topic.tracking.enable=false` and `topic.tracking.allow.reset=false` answer 403
+/// with Kafka's messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn active_topics_are_the_ones_used_and_tracking_can_be_switched_off() -> Result<()> {
+    let cluster = KafkaCluster::start().await?;
+    let dir = tempfile::tempdir()?;
+    let configured = cluster.unique_topic("configured");
+    let routed = cluster.unique_topic("routed");
+    let input = dir.path().join("in.txt");
+    append_lines(&input, 0, 3)?;
+    let worker = WorkerProcess::start(
+        dir.path(),
+        &cluster.bootstrap_servers(),
+        &[("offset.flush.interval.ms", "500".to_string())],
+        vec![],
+    )
+    .await?;
+    let rest = Rest {
+        base: worker.rest.clone(),
+    };
+    let (code, body, _) = rest
+        .send(
+            "POST",
+            "/connectors",
+            json!({"name": "routed-source", "config": {
+                "connector.class": "FileStreamSource",
+                "file": input.display().to_string(),
+                "topic": configured,
+                "transforms": "route",
+                "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+                "transforms.route.regex": ".*",
+                "transforms.route.replacement": routed,
+            }}),
+        )
+        .await?;
+    assert_eq!(code, 201, "{body}");
+    let (code, body, _) = rest
+        .send(
+            "POST",
+            "/connectors",
+            json!({"name": "pattern-sink", "config": {
+                "connector.class": "FileStreamSink",
+                "file": dir.path().join("out.txt").display().to_string(),
+                "topics.regex": format!("{routed}|nothing-matches-this"),
+                "consumer.override.topic.metadata.refresh.interval.ms": "1000",
+            }}),
+        )
+        .await?;
+    assert_eq!(code, 201, "{body}");
+    let active = |connector: &str, topic: &str| json!({connector: {"topics": [topic]}});
+    for (connector, topic) in [("routed-source", &routed), ("pattern-sink", &routed)] {
+        let expected = active(connector, topic);
+        let path = format!("/connectors/{connector}/topics");
+        connect_testkit::wait_until(Duration::from_secs(60), Duration::from_millis(100), || {
+            let (rest, path, expected) = (&rest, path.clone(), expected.clone());
+            async move {
+                rest.get(&path)
+                    .await
+                    .is_ok_and(|(code, topics)| code == 200 && topics == expected)
+            }
+        })
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{connector} reports {expected}: {e}; log:\n{}",
+                worker.log_text()
+            )
+        })?;
+    }
+    // A reset forgets the source's topic until it sends again.
+    let (code, body) = rest
+        .empty("PUT", "/connectors/routed-source/topics/reset")
+        .await?;
+    assert_eq!(code, 202, "{body}");
+    let (code, body) = rest.get("/connectors/routed-source/topics").await?;
+    assert_eq!(
+        (code, body),
+        (200, json!({"routed-source": {"topics": []}}))
+    );
+    append_lines(&input, 3, 1)?;
+    let expected = active("routed-source", &routed);
+    connect_testkit::wait_until(Duration::from_secs(60), Duration::from_millis(100), || {
+        let expected = expected.clone();
+        let rest = &rest;
+        async move {
+            rest.get("/connectors/routed-source/topics")
+                .await
+                .is_ok_and(|(code, topics)| code == 200 && topics == expected)
+        }
+    })
+    .await?;
+    drop(worker);
+
+    // The two switches, each on a worker of its own.
+    for (key, path, method, message) in [
+        (
+            "topic.tracking.enable",
+            "/connectors/any/topics",
+            "GET",
+            "Topic tracking is disabled.",
+        ),
+        (
+            "topic.tracking.enable",
+            "/connectors/any/topics/reset",
+            "PUT",
+            "Topic tracking is disabled.",
+        ),
+        (
+            "topic.tracking.allow.reset",
+            "/connectors/any/topics/reset",
+            "PUT",
+            "Topic tracking reset is disabled.",
+        ),
+    ] {
+        let dir = tempfile::tempdir()?;
+        let worker = WorkerProcess::start(
+            dir.path(),
+            &cluster.bootstrap_servers(),
+            &[(key, "false".to_string())],
+            vec![],
+        )
+        .await?;
+        let rest = Rest {
+            base: worker.rest.clone(),
+        };
+        let (code, body) = rest.empty(method, path).await?;
+        assert_error(code, &body, 403, message);
+        assert_eq!(body["message"], message, "{key}: {body}");
+    }
+    Ok(())
+}

@@ -342,6 +342,7 @@ impl Worker {
             worker_id: self.worker_id.clone(),
             store: Arc::clone(&self.status),
             metrics: crate::metrics::TaskMetricsHandle::new(Arc::clone(&self.metrics), id.clone()),
+            track_topics: self.config.topic_tracking_enable(),
         };
         let (handle, control) = task_control(target);
         // Placeholders are resolved only here, at the last moment, and never stored.

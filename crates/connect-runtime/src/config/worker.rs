@@ -19,6 +19,8 @@ pub const OFFSET_FLUSH_INTERVAL_MS: &str = "offset.flush.interval.ms";
 pub const OFFSET_FLUSH_TIMEOUT_MS: &str = "offset.flush.timeout.ms";
 pub const TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS: &str = "task.shutdown.graceful.timeout.ms";
 pub const TOPIC_CREATION_ENABLE: &str = "topic.creation.enable";
+pub const TOPIC_TRACKING_ENABLE: &str = "topic.tracking.enable";
+pub const TOPIC_TRACKING_ALLOW_RESET: &str = "topic.tracking.allow.reset";
 pub const OFFSET_STORAGE_FILE_FILENAME: &str = "offset.storage.file.filename";
 /// Tributary's addition: where a standalone worker keeps connectors created or changed
 /// through REST, so that they survive a restart.
@@ -103,6 +105,18 @@ fn base_worker_config_def() -> ConfigDef {
                 .default_value("true")
                 .importance(Importance::Low)
                 .doc("Whether to allow automatic creation of topics used by source connectors, when source connectors are configured with `topic.creation.` properties. Tributary also creates a missing topic with the broker's defaults when no `topic.creation.` properties are given."),
+        )
+        .define(
+            ConfigKey::new(TOPIC_TRACKING_ENABLE, ConfigType::Boolean)
+                .default_value("true")
+                .importance(Importance::Low)
+                .doc("Enable tracking the set of active topics per connector during runtime."),
+        )
+        .define(
+            ConfigKey::new(TOPIC_TRACKING_ALLOW_RESET, ConfigType::Boolean)
+                .default_value("true")
+                .importance(Importance::Low)
+                .doc("If set to true, it allows user requests to reset the set of active topics per connector."),
         )
         .define(
             ConfigKey::new(OFFSET_STORAGE_FILE_FILENAME, ConfigType::String)
@@ -227,6 +241,18 @@ impl WorkerConfig {
 
     pub fn topic_creation_enable(&self) -> bool {
         self.parsed.boolean(TOPIC_CREATION_ENABLE).unwrap_or(true)
+    }
+
+    /// Whether tasks record the topics they use (`GET /connectors/{c}/topics`).
+    pub fn topic_tracking_enable(&self) -> bool {
+        self.parsed.boolean(TOPIC_TRACKING_ENABLE).unwrap_or(true)
+    }
+
+    /// Whether `PUT /connectors/{c}/topics/reset` is allowed.
+    pub fn topic_tracking_allow_reset(&self) -> bool {
+        self.parsed
+            .boolean(TOPIC_TRACKING_ALLOW_RESET)
+            .unwrap_or(true)
     }
 
     pub fn offset_storage_file(&self) -> Option<PathBuf> {

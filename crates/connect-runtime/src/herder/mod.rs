@@ -33,6 +33,9 @@ pub enum HerderError {
     /// 400.
     #[error("{0}")]
     BadRequest(String),
+    /// 403: the worker's configuration forbids the request.
+    #[error("{0}")]
+    Forbidden(String),
     /// 400, with the validation answer that explains it.
     #[error("{message}")]
     InvalidConfig {
@@ -72,6 +75,7 @@ impl HerderError {
             HerderError::NotFound(_) => 404,
             HerderError::AlreadyExists(_) | HerderError::Conflict(_) => 409,
             HerderError::BadRequest(_) | HerderError::InvalidConfig { .. } => 400,
+            HerderError::Forbidden(_) => 403,
             HerderError::Internal { .. } => 500,
         }
     }

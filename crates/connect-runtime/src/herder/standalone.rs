@@ -1178,10 +1178,26 @@ impl Herder for StandaloneHerder {
     /// The topics the connector's tasks have used since it was created or its topics were
     /// reset, as Kafka tracks them; an unknown connector has used none (Kafka answers so).
     async fn connector_active_topics(&self, name: &str) -> HerderResult<Vec<String>> {
+        if !self.worker.config().topic_tracking_enable() {
+            return Err(HerderError::Forbidden(
+                "Topic tracking is disabled.".to_string(),
+            ));
+        }
         Ok(self.worker.status_store().topics(name))
     }
 
     async fn reset_connector_active_topics(&self, name: &str) -> HerderResult<()> {
+        let config = self.worker.config();
+        if !config.topic_tracking_enable() {
+            return Err(HerderError::Forbidden(
+                "Topic tracking is disabled.".to_string(),
+            ));
+        }
+        if !config.topic_tracking_allow_reset() {
+            return Err(HerderError::Forbidden(
+                "Topic tracking reset is disabled.".to_string(),
+            ));
+        }
         self.worker.status_store().delete_topics(name);
         Ok(())
     }

@@ -1,6 +1,14 @@
 //! Connector and task status storage (Kafka's `StatusBackingStore`): the latest state of
 //! each connector and task, with the failure trace, as `GET /connectors/{c}/status` shows,
 //! and the topics each connector's tasks have used (`GET /connectors/{c}/topics`).
+//!
+//! Active topics (KIP-558) are recorded by the tasks themselves, for the topic each record
+//! really went to (after transformations) or came from, never guessed from the config;
+//! `topic.tracking.enable=false` stops the recording and answers 403, as does a reset with
+//! `topic.tracking.allow.reset=false`. A standalone worker keeps them in memory, as Kafka's
+//! standalone worker does (its `MemoryStatusBackingStore`): after a restart a connector's
+//! topics reappear as its tasks use them again. Kafka's distributed workers keep them in
+//! the status topic; ours will when distributed mode comes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;

@@ -233,6 +233,8 @@ pub struct StatusReporter {
     pub store: Arc<dyn StatusBackingStore>,
     /// The task's metrics (its state gauge is kept in step with the status).
     pub metrics: crate::metrics::TaskMetricsHandle,
+    /// `topic.tracking.enable`: whether the topics the task uses are recorded.
+    pub track_topics: bool,
 }
 
 impl StatusReporter {
@@ -257,6 +259,9 @@ impl StatusReporter {
     /// `WorkerTask.recordActiveTopic`): once, and once more after the connector's topics
     /// were reset. Cheap for the topic recorded last, so it can run for every record.
     pub fn record_active_topic(&self, recorded: &mut ActiveTopics, topic: &str) {
+        if !self.track_topics {
+            return;
+        }
         let generation = self.store.topics_generation();
         if generation != recorded.generation {
             recorded.topics.clear();
