@@ -112,13 +112,6 @@ const DELIBERATE: &[Deliberate] = &[
               accepts it for source connectors too.",
     },
     Deliberate {
-        steps: "an unknown logger",
-        path: "*",
-        kinds: ANY,
-        why: "`tracing` cannot list the loggers that exist, so any logger name answers its \
-              effective level; Kafka answers 404 for a logger log4j has not created.",
-    },
-    Deliberate {
         steps: "*",
         path: "*/trace",
         kinds: &[Value],
@@ -182,7 +175,8 @@ const DELIBERATE: &[Deliberate] = &[
         path: "*",
         kinds: ANY,
         why: "Validating a config without `connector.class` validates it as the plugin \
-              named in the URL; Kafka fails with a 500.",
+              named in the URL; Kafka answers 500 (its BadRequestException \"contains no \
+              connector type\", wrapped).",
     },
     Deliberate {
         steps: "* unknown connector class",
@@ -190,13 +184,6 @@ const DELIBERATE: &[Deliberate] = &[
         kinds: ANY,
         why: "Kafka's message lists its Java plugin descriptors (PluginDesc{klass=...}) and \
               its validate endpoint answers 500; Tributary lists class names and answers 400.",
-    },
-    Deliberate {
-        steps: "* non-boolean flag",
-        path: "*",
-        kinds: ANY,
-        why: "A boolean query parameter that is neither true nor false is a 400 in \
-              Tributary; Jersey reads it as false.",
     },
     Deliberate {
         steps: "patch config renaming the connector",
@@ -540,6 +527,12 @@ fn script(source_bytes: usize) -> Script {
         "POST",
         "/connectors",
         json!({"name": 4711, "config": numbers}),
+    );
+    s.json(
+        "create with a malformed field name",
+        "POST",
+        "/connectors",
+        json!({"name": "typo-{u}", "config": source_config(), "initial_stat": "PAUSED"}),
     );
     s.json(
         "create a sink",

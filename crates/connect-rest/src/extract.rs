@@ -4,6 +4,10 @@
 //! axum's own `Json`, `Query` and `Path` answer a bad request with a plain-text body; these
 //! wrappers answer with Kafka's `{"error_code","message"}` instead, and with a message that
 //! says what is wrong (the line and column of a syntax error, the field of a type error).
+//! The status is 400 where Kafka answers 500: Jackson's exceptions reach Kafka's generic
+//! exception mapper, but the request is the client's mistake, and a 5xx makes clients and
+//! proxies retry a request that can never succeed. A deliberate difference, listed in the
+//! README and in the REST comparison test.
 //!
 //! Configuration maps are `Map<String, String>` in Kafka, and Jackson accepts scalar JSON
 //! values for them: `{"tasks.max": 1}` and `{"errors.log.enable": true}` are read as the
@@ -91,16 +95,23 @@ impl QueryParams {
             .map(|(_, value)| value.as_str())
     }
 
-    /// A boolean parameter: `true` or `false` in any case, `default` when absent; anything
-    /// else is a 400 (Jersey would silently read it as false).
+    /// A boolean parameter as Jersey reads Kafka's `@QueryParam boolean`: `true` in any case
+    /// is true, `default` when absent, anything else false. A value that is neither `true`
+    /// nor `false` is logged, since `includeTasks=yes` then means false: scripts written
+    /// against Kafka Connect get the same answer here, and the operator sees why.
     pub fn bool(&self, name: &str, default: bool) -> Result<bool, ApiError> {
         match self.first(name) {
             None => Ok(default),
             Some(value) if value.eq_ignore_ascii_case("true") => Ok(true),
             Some(value) if value.eq_ignore_ascii_case("false") => Ok(false),
-            Some(value) => Err(ApiError::bad_request(format!(
-                "Query parameter {name} must be true or false, got '{value}'"
-            ))),
+            Some(value) => {
+                tracing::warn!(
+                    parameter = name,
+                    value,
+                    "query parameter is neither true nor false; read as false, as Kafka Connect does"
+                );
+                Ok(false)
+            }
         }
     }
 }

@@ -11,17 +11,22 @@
 //! - A logger name is a `tracing` target, which by default is the Rust module path of the
 //!   code that logs: `connect_runtime`, `connect_runtime::herder`, `rdkafka`.
 //! - `root` (any case) is the default level, the bare level in `RUST_LOG`-style directives.
-//! - Kafka's own logger names, anything starting with `org.apache.kafka` (which kafka-ui and
-//!   scripts written for Kafka send), are aliases of `root`: Tributary has no Java packages,
-//!   and the whole worker is what those names mean.
+//! - Kafka's own logger names (which kafka-ui and scripts written for Kafka send) stand for
+//!   the modules that do that package's work here ([`KAFKA_PACKAGES`]):
+//!   `org.apache.kafka.connect.runtime` is `connect_runtime`, `org.apache.kafka.clients` is
+//!   librdkafka, `org.apache.kafka.connect` every `connect_*` crate, and so on. A class name
+//!   stands for its package's modules (Tributary has no classes to tell apart).
 //!
 //! A level set on a name applies, as in Kafka, to that name and to every logger already
 //! configured below it (a string prefix, which is also how `EnvFilter` matches targets).
 //! Setting `root` therefore resets every configured logger.
 //!
-//! `GET /admin/loggers/{name}` answers the effective level of any name (the level of its
-//! most specific configured prefix, else root) because `tracing` cannot list the targets that
-//! exist; Kafka answers 404 for a logger log4j has not created yet.
+//! `GET /admin/loggers/{name}` answers the effective level (that of its most specific
+//! configured prefix, else root) of a logger that exists: root, a configured name, one of
+//! the worker's crates or a module in it ([`KNOWN_TARGETS`]; `tracing` cannot list the
+//! targets that exist, so the crates stand for them), or a Kafka name of the table. Any
+//! other name answers 404 "Logger x not found.", as Kafka does for a logger log4j has not
+//! created; `PUT` creates it, as in Kafka.
 //!
 //! Levels are Kafka's log4j names in any case: `OFF`, `FATAL` (read as `ERROR`, which
 //! `tracing` has no level above), `ERROR`, `WARN`, `INFO`, `DEBUG`, `TRACE`, `ALL` (read as
@@ -36,6 +41,96 @@ use tracing_subscriber::{EnvFilter, Registry, reload};
 
 /// The name Kafka gives the root logger.
 pub const ROOT_LOGGER: &str = "root";
+
+/// The `tracing` targets of the worker's own crates and of librdkafka: these loggers, and
+/// any module below them (`connect_runtime::task::source`), exist.
+pub const KNOWN_TARGETS: &[&str] = &[
+    "tributary",
+    "connect_api",
+    "connect_runtime",
+    "connect_rest",
+    "connect_json",
+    "connect_transforms",
+    "connect_file",
+    "connect_datagen",
+    "connect_google_sheets",
+    "librdkafka",
+    "rdkafka",
+];
+
+/// Kafka's packages (and the connectors' Java-style packages) with the targets that do their
+/// work here; the longest matching package wins.
+pub const KAFKA_PACKAGES: &[(&str, &[&str])] = &[
+    (
+        "org.apache.kafka",
+        &[
+            "connect_api",
+            "connect_runtime",
+            "connect_rest",
+            "connect_json",
+            "connect_transforms",
+            "connect_file",
+            "librdkafka",
+            "rdkafka",
+        ],
+    ),
+    (
+        "org.apache.kafka.connect",
+        &[
+            "connect_api",
+            "connect_runtime",
+            "connect_rest",
+            "connect_json",
+            "connect_transforms",
+            "connect_file",
+        ],
+    ),
+    ("org.apache.kafka.connect.runtime", &["connect_runtime"]),
+    ("org.apache.kafka.connect.runtime.rest", &["connect_rest"]),
+    (
+        "org.apache.kafka.connect.storage",
+        &["connect_runtime::storage"],
+    ),
+    ("org.apache.kafka.connect.util", &["connect_runtime"]),
+    ("org.apache.kafka.connect.json", &["connect_json"]),
+    (
+        "org.apache.kafka.connect.transforms",
+        &["connect_transforms"],
+    ),
+    ("org.apache.kafka.connect.file", &["connect_file"]),
+    ("org.apache.kafka.connect.data", &["connect_api"]),
+    ("org.apache.kafka.clients", &["librdkafka", "rdkafka"]),
+    ("io.tributary.connect.datagen", &["connect_datagen"]),
+    (
+        "io.tributary.connect.googlesheets",
+        &["connect_google_sheets"],
+    ),
+];
+
+/// The targets a Kafka-style logger name stands for, if it is one of [`KAFKA_PACKAGES`] or
+/// below one.
+fn kafka_targets(name: &str) -> Option<&'static [&'static str]> {
+    KAFKA_PACKAGES
+        .iter()
+        .filter(|(package, _)| {
+            name == *package
+                || name
+                    .strip_prefix(package)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .max_by_key(|(package, _)| package.len())
+        .map(|(_, targets)| *targets)
+}
+
+/// Whether `name` is one of [`KNOWN_TARGETS`] or a module below one.
+fn is_known_target(name: &str) -> bool {
+    KNOWN_TARGETS.iter().any(|target| {
+        name == *target
+            || name
+                .strip_prefix(target)
+                .is_some_and(|rest| rest.starts_with("::"))
+    })
+}
 
 /// A log level, with Kafka's (log4j's) names on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,7 +323,7 @@ impl Levels {
 }
 
 fn is_root_alias(name: &str) -> bool {
-    name.eq_ignore_ascii_case(ROOT_LOGGER) || name.starts_with("org.apache.kafka")
+    name.eq_ignore_ascii_case(ROOT_LOGGER)
 }
 
 fn validate_target(name: &str) -> Result<(), LoggerAdminError> {
@@ -320,10 +415,27 @@ impl LoggerAdmin for TracingLoggerAdmin {
         if is_root_alias(logger) {
             return Some(levels.root.to_logger_level());
         }
-        Some(levels.effective(logger).to_logger_level())
+        if let Some(setting) = levels.targets.get(logger) {
+            return Some(setting.to_logger_level());
+        }
+        if let Some(targets) = kafka_targets(logger) {
+            return targets
+                .first()
+                .map(|target| levels.effective(target).to_logger_level());
+        }
+        is_known_target(logger).then(|| levels.effective(logger).to_logger_level())
     }
 
     fn set_level(&self, namespace: &str, level: LogLevel) -> Result<Vec<String>, LoggerAdminError> {
+        if let Some(targets) = kafka_targets(namespace) {
+            let mut changed = Vec::new();
+            for target in targets {
+                changed.extend(self.set_level(target, level)?);
+            }
+            changed.sort();
+            changed.dedup();
+            return Ok(changed);
+        }
         let root = is_root_alias(namespace);
         if !root {
             validate_target(namespace)?;
@@ -412,5 +524,44 @@ mod tests {
         );
         assert_eq!(levels.effective("hyper").level, LogLevel::Warn);
         Ok(())
+    }
+
+    fn admin_levels(directives: &str) -> Levels {
+        Levels::parse(directives).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn kafka_names_stand_for_the_modules_doing_their_work() {
+        assert_eq!(
+            kafka_targets("org.apache.kafka.connect.runtime"),
+            Some(&["connect_runtime"][..])
+        );
+        // A class is its package; the longest package wins.
+        assert_eq!(
+            kafka_targets("org.apache.kafka.connect.runtime.rest.RestServer"),
+            Some(&["connect_rest"][..])
+        );
+        assert_eq!(
+            kafka_targets("org.apache.kafka.clients.producer.KafkaProducer"),
+            Some(&["librdkafka", "rdkafka"][..])
+        );
+        assert!(kafka_targets("org.apache.kafka.connect").is_some_and(|t| t.len() > 1));
+        // Only whole package segments match.
+        assert_eq!(kafka_targets("org.apache.kafkaesque"), None);
+        assert_eq!(kafka_targets("com.example.Thing"), None);
+    }
+
+    #[test]
+    fn known_targets_are_the_crates_and_their_modules() {
+        assert!(is_known_target("connect_runtime"));
+        assert!(is_known_target("connect_runtime::task::source"));
+        assert!(is_known_target("connect_google_sheets::client"));
+        assert!(!is_known_target("connect_runtimes"));
+        assert!(!is_known_target("nothing_here"));
+        let levels = admin_levels("info,connect_runtime=debug");
+        assert_eq!(
+            levels.effective("connect_runtime::task").level,
+            LogLevel::Debug
+        );
     }
 }

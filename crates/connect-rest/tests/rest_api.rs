@@ -203,6 +203,27 @@ async fn create_without_name_is_400() {
     assert!(h.herder.calls().is_empty());
 }
 
+/// A misspelt field is refused, as Kafka refuses it, instead of creating a RUNNING
+/// connector the user meant to create PAUSED.
+#[tokio::test]
+async fn create_with_an_unknown_field_is_400() {
+    let h = Harness::new();
+    let request = json!({
+        "name": "typo",
+        "config": {"connector.class": SOURCE},
+        "initial_stat": "PAUSED"
+    });
+    let (status, _, body) = h.call("POST", "/connectors", Some(request)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error_code"], 400);
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("unknown field `initial_stat`") && message.contains("initial_state"),
+        "{message}"
+    );
+    assert!(h.herder.calls().is_empty());
+}
+
 #[tokio::test]
 async fn create_without_config_is_400() {
     let h = Harness::new();
@@ -665,22 +686,20 @@ async fn restart_with_tasks_is_202_with_restarting_status() {
     );
 }
 
+/// As in Kafka (Jersey), a flag that is not `true` is false: `includeTasks=yes` restarts
+/// the connector alone.
 #[tokio::test]
-async fn restart_with_a_bad_flag_is_400() {
+async fn restart_with_a_non_boolean_flag_reads_it_as_false() {
     let h = Harness::new();
     h.herder.insert("r", SOURCE, 1);
     let (status, _, body) = h
         .call("POST", "/connectors/r/restart?includeTasks=yes", None)
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(
-        body,
-        error(
-            400,
-            "Query parameter includeTasks must be true or false, got 'yes'"
-        )
+        h.herder.calls(),
+        vec!["restart r include_tasks=false only_failed=false"]
     );
-    assert!(h.herder.calls().is_empty());
 }
 
 #[tokio::test]
@@ -843,16 +862,15 @@ async fn list_plugins_connectors_only_by_default() {
         ])
     );
 
+    // Not `true` is false, as in Kafka: every plugin.
     let (status, _, body) = h
         .call("GET", "/connector-plugins?connectorsOnly=nope", None)
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body,
-        error(
-            400,
-            "Query parameter connectorsOnly must be true or false, got 'nope'"
-        )
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.as_array()
+            .is_some_and(|plugins| plugins.iter().any(|p| p["type"] == "converter")),
+        "{body}"
     );
 }
 
@@ -1009,11 +1027,77 @@ async fn list_and_get_loggers() {
         .await;
     assert_eq!(body, json!({"level": "DEBUG", "last_modified": null}));
 
-    // Kafka's names are aliases of root.
+    // Kafka's names stand for the modules doing that package's work: the runtime's
+    // package is connect_runtime (DEBUG here), its REST package connect_rest (root's INFO).
     let (_, _, body) = h
-        .call("GET", "/admin/loggers/org.apache.kafka.connect", None)
+        .call(
+            "GET",
+            "/admin/loggers/org.apache.kafka.connect.runtime",
+            None,
+        )
+        .await;
+    assert_eq!(body, json!({"level": "DEBUG", "last_modified": null}));
+    let (_, _, body) = h
+        .call(
+            "GET",
+            "/admin/loggers/org.apache.kafka.connect.runtime.rest.RestServer",
+            None,
+        )
         .await;
     assert_eq!(body, json!({"level": "INFO", "last_modified": null}));
+
+    // A logger that does not exist is 404, as in Kafka; a module of ours exists.
+    let (status, _, body) = h.call("GET", "/admin/loggers/no.such.logger", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(
+        body,
+        json!({"error_code": 404, "message": "Logger no.such.logger not found."})
+    );
+    let (status, _, _) = h
+        .call("GET", "/admin/loggers/connect_google_sheets::client", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// Setting a Kafka package's level sets the modules doing its work, not the root logger.
+#[tokio::test]
+async fn a_kafka_package_level_sets_its_modules_only() {
+    let h = Harness::new();
+    let (status, _, body) = h
+        .call(
+            "PUT",
+            "/admin/loggers/org.apache.kafka.connect.runtime",
+            Some(json!({"level": "TRACE"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!(["connect_runtime"]));
+    let (_, _, body) = h.call("GET", "/admin/loggers", None).await;
+    assert_eq!(body["connect_runtime"]["level"], "TRACE", "{body}");
+    assert_eq!(body["root"]["level"], "INFO", "{body}");
+    // The client package is librdkafka's two targets.
+    let (_, _, body) = h
+        .call(
+            "PUT",
+            "/admin/loggers/org.apache.kafka.clients",
+            Some(json!({"level": "DEBUG"})),
+        )
+        .await;
+    assert_eq!(body, json!(["librdkafka", "rdkafka"]));
+    // A new name is created, as Kafka creates a logger, and exists from then on.
+    let (status, _, _) = h
+        .call(
+            "PUT",
+            "/admin/loggers/my_plugin",
+            Some(json!({"level": "WARN"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = h.call("GET", "/admin/loggers/my_plugin", None).await;
+    assert_eq!(
+        (status, body["level"].clone()),
+        (StatusCode::OK, json!("WARN"))
+    );
 }
 
 #[tokio::test]

@@ -130,7 +130,10 @@ fn to_json<T: serde::Serialize>(result: Result<T, HerderError>) -> Result<Value,
 
 /// The body of `POST /connectors`. Configuration values are read leniently (see
 /// [`config_from_json`]).
+/// An unknown field is an error, as in Kafka (Jackson's `UnrecognizedPropertyException`):
+/// a misspelt `initial_state` would otherwise start a connector the user meant paused.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateConnectorBody {
     /// A string, or a number or boolean read as its text, as Jackson reads Kafka's `name`.
     name: Option<Value>,
