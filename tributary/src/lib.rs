@@ -81,6 +81,7 @@ enum Command {
 /// Runs the `tributary` command line with the given plugins (normally
 /// [`builtin_plugins`], plus a custom worker's own).
 pub fn main_with(plugins: PluginRegistry) -> std::process::ExitCode {
+    connect_runtime::herder::set_build_commit(env!("TRIBUTARY_COMMIT"));
     let cli = Cli::parse();
     // The quickstart prints records on stdout; only problems go to the log by default.
     let default_directives = match cli.command {

@@ -104,7 +104,20 @@ async fn rest_api_answers_like_kafka_connect() -> Result<()> {
 
     let (code, root) = rest.get("/").await?;
     assert_eq!(code, 200);
-    assert!(root["version"].is_string() && root["commit"].is_string());
+    assert!(root["version"].is_string());
+    // The commit the worker was built from, as Kafka's worker names its own.
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    assert_eq!(
+        root["commit"].as_str(),
+        Some(head.as_deref().unwrap_or("unknown")),
+        "{root}"
+    );
     let (code, health) = rest.get("/health").await?;
     assert_eq!((code, health["status"].as_str()), (200, Some("healthy")));
 
@@ -572,5 +585,41 @@ async fn active_topics_are_the_ones_used_and_tracking_can_be_switched_off() -> R
         assert_error(code, &body, 403, message);
         assert_eq!(body["message"], message, "{key}: {body}");
     }
+    Ok(())
+}
+
+/// A backup script GETs a config (secrets shown as `[hidden]`) and POSTs it as a new
+/// connector: the answer says which key holds the redaction and how to pass the secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hidden_secret_in_a_new_connector_says_how_to_pass_it() -> Result<()> {
+    let cluster = KafkaCluster::start().await?;
+    let dir = tempfile::tempdir()?;
+    let worker =
+        WorkerProcess::start(dir.path(), &cluster.bootstrap_servers(), &[], vec![]).await?;
+    let rest = Rest {
+        base: worker.rest.clone(),
+    };
+    let (code, body, _) = rest
+        .send(
+            "POST",
+            "/connectors",
+            json!({"name": "restored", "config": {
+                "connector.class": "GoogleSheetsSource",
+                "spreadsheet.id": "1abc",
+                "topic": "responses",
+                "api.key": "[hidden]",
+            }}),
+        )
+        .await?;
+    assert_error(code, &body, 400, "api.key");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("[hidden]")
+            && message.contains("send the secret itself")
+            && message.contains("${file:"),
+        "{message}"
+    );
+    let (code, _) = rest.get("/connectors/restored").await?;
+    assert_eq!(code, 404, "nothing was created");
     Ok(())
 }

@@ -11,6 +11,20 @@ pub mod entities;
 pub mod restart;
 pub mod standalone;
 
+static BUILD_COMMIT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records the git commit the running binary was built from, for `GET /`'s `commit` (the
+/// binary learns it at build time; a library cannot). Only the first call counts.
+pub fn set_build_commit(commit: &str) {
+    let _ = BUILD_COMMIT.set(commit.to_string());
+}
+
+/// The commit recorded by [`set_build_commit`], else `unknown` as Kafka says when it cannot
+/// tell.
+pub fn build_commit() -> &'static str {
+    BUILD_COMMIT.get().map_or("unknown", String::as_str)
+}
+
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;

@@ -501,7 +501,7 @@ impl StandaloneHerder {
                 }
                 None => {
                     return Err(HerderError::BadRequest(format!(
-                        "the value of {key} is {HIDDEN}, but connector {name} has no stored value to keep: send the secret itself or a config provider placeholder"
+                        "the value of {key} is {HIDDEN}, which is how GET shows a secret, and connector {name} has no stored secret to keep: send the secret itself, or a config provider placeholder such as ${{file:/etc/secrets/{name}.properties:{key}}} (with config.providers=file in the worker config) so that it never appears in the config"
                     )));
                 }
             }
@@ -866,9 +866,7 @@ impl Herder for StandaloneHerder {
     fn server_info(&self) -> ServerInfo {
         ServerInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
-            commit: option_env!("TRIBUTARY_COMMIT")
-                .unwrap_or("unknown")
-                .to_string(),
+            commit: super::build_commit().to_string(),
             kafka_cluster_id: self.kafka_cluster_id.clone(),
         }
     }
