@@ -45,6 +45,11 @@ impl Broker {
         }
     }
 
+    /// Whether [`Broker::start`] starts a broker of the bench's own (no external cluster).
+    pub fn is_own() -> bool {
+        std::env::var(BOOTSTRAP_ENV).map_or(true, |servers| servers.trim().is_empty())
+    }
+
     /// What [`Broker::start`] gives, for the report.
     pub fn describe() -> String {
         match std::env::var(BOOTSTRAP_ENV) {
@@ -159,6 +164,42 @@ impl Broker {
 
     pub fn pid(&self) -> Option<u32> {
         self.kafka.as_ref().and_then(KafkaBroker::pid)
+    }
+
+    /// Throttles every producer of the broker to `bytes_per_sec` (a default client quota,
+    /// set with Kafka's own `kafka-configs` tool): the broker then delays its produce
+    /// answers, as an overloaded cluster does. Only on the bench's own broker.
+    pub fn throttle_producers(&self, bytes_per_sec: u64) -> Result<()> {
+        if self.is_external() {
+            bail!(
+                "the bench throttles only a broker of its own, not {}",
+                self.bootstrap
+            );
+        }
+        let dist = KafkaDist::locate()?;
+        let output = dist
+            .java_command(&["-Xmx128m"], &[], "kafka.admin.ConfigCommand")
+            .args([
+                "--bootstrap-server",
+                &self.bootstrap,
+                "--alter",
+                "--add-config",
+                &format!("producer_byte_rate={bytes_per_sec}"),
+                "--entity-type",
+                "clients",
+                "--entity-default",
+            ])
+            .output()
+            .context("running kafka.admin.ConfigCommand")?;
+        if !output.status.success() {
+            bail!(
+                "kafka-configs failed with {}: {}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(())
     }
 
     pub fn client_config(&self) -> ClientConfig {

@@ -71,6 +71,12 @@ struct Cli {
     /// Rows of the large Sheets benchmark sheet (a quarter of it is measured too).
     #[arg(long, default_value_t = 200_000)]
     sheet_rows: usize,
+    /// Producer throughput (MiB/s) the broker allows in the throttled Sheets ingest.
+    #[arg(long, default_value_t = 8.0)]
+    throttle_mib_per_sec: f64,
+    /// `producer.buffer.memory` (MiB) of the worker in the throttled Sheets ingest.
+    #[arg(long, default_value_t = 8)]
+    buffer_memory_mib: u64,
     /// Seconds between RSS samples of the sustained run.
     #[arg(long, default_value_t = 5)]
     sample_seconds: u64,
@@ -186,6 +192,20 @@ async fn run(cli: Cli) -> Result<()> {
         let (table, v) = sheets::report(&runs, &config);
         print(&table);
         verdicts.extend(v);
+        if Broker::is_own() {
+            let throttled = sheets::ThrottledConfig {
+                sheets: sheets::SheetsConfig {
+                    runs: cli.runs.clamp(1, 2),
+                    ..config
+                },
+                bytes_per_sec: (cli.throttle_mib_per_sec * 1024.0 * 1024.0) as u64,
+                buffer_memory: cli.buffer_memory_mib * 1024 * 1024,
+            };
+            let runs = tokio::task::block_in_place(|| sheets::run_throttled(&throttled))?;
+            let (table, v) = sheets::report_throttled(&runs, &throttled);
+            print(&table);
+            verdicts.extend(v);
+        }
     }
     if wants(Scenario::Sustained) {
         let config = sustained::SustainedConfig {

@@ -36,6 +36,36 @@ pub struct SheetsConfig {
     pub sizes: Vec<usize>,
 }
 
+/// The same ingest against a broker that accepts only `bytes_per_sec` from producers: with
+/// the worker's source buffer bounded by `producer.buffer.memory = buffer_memory`, and, as
+/// the baseline measured in the same run, with librdkafka's own 1 GiB queue bound (what
+/// Tributary used before it read Kafka's key).
+#[derive(Clone, Debug)]
+pub struct ThrottledConfig {
+    pub sheets: SheetsConfig,
+    pub bytes_per_sec: u64,
+    pub buffer_memory: u64,
+}
+
+/// librdkafka's default `queue.buffering.max.kbytes` (1 GiB).
+const LIBRDKAFKA_DEFAULT_QUEUE_KBYTES: u64 = 1_048_576;
+
+/// How the source's buffer is bounded in a throttled run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// `producer.buffer.memory` as configured.
+    BufferMemory,
+    /// librdkafka's default queue bound.
+    LibrdkafkaDefault,
+}
+
+/// One throttled ingest.
+#[derive(Clone, Debug)]
+pub struct ThrottledRun {
+    pub bound: Bound,
+    pub run: SheetsRun,
+}
+
 /// One ingest.
 #[derive(Clone, Debug, Default)]
 pub struct SheetsRun {
@@ -137,9 +167,26 @@ pub fn run_once(
     rows: usize,
     spreadsheet: &str,
 ) -> Result<SheetsRun> {
+    run_once_with(config, fixture, rows, spreadsheet, None, &[])
+}
+
+/// [`run_once`] with the broker's producers throttled to `throttle` bytes/s and more worker
+/// settings.
+fn run_once_with(
+    config: &SheetsConfig,
+    fixture: &SheetsFixture,
+    rows: usize,
+    spreadsheet: &str,
+    throttle: Option<u64>,
+    worker_settings: &[(String, String)],
+) -> Result<SheetsRun> {
     let broker = Broker::start()?;
+    if let Some(bytes_per_sec) = throttle {
+        broker.throttle_producers(bytes_per_sec)?;
+    }
     let dir = tempfile::tempdir()?;
-    let extra = vec![("offset.flush.interval.ms".to_string(), "20".to_string())];
+    let mut extra = vec![("offset.flush.interval.ms".to_string(), "20".to_string())];
+    extra.extend(worker_settings.iter().cloned());
     let mut worker =
         WorkerProcess::spawn(&config.worker, dir.path(), broker.bootstrap(), &extra, &[])?;
     worker.wait_rest(Duration::from_secs(30), Duration::from_millis(5))?;
@@ -240,6 +287,119 @@ pub fn run(config: &SheetsConfig) -> Result<Vec<SheetsRun>> {
         }
     }
     Ok(runs)
+}
+
+/// Every size, bounded and unbounded, `runs` times, against a throttled broker.
+pub fn run_throttled(config: &ThrottledConfig) -> Result<Vec<ThrottledRun>> {
+    let fixture = SheetsFixture::new(&config.sheets.sizes)?;
+    let mut runs = Vec::new();
+    for i in 0..config.sheets.runs {
+        for (rows, id) in &fixture.spreadsheets {
+            for bound in [Bound::BufferMemory, Bound::LibrdkafkaDefault] {
+                let settings = match bound {
+                    Bound::BufferMemory => vec![(
+                        "producer.buffer.memory".to_string(),
+                        config.buffer_memory.to_string(),
+                    )],
+                    Bound::LibrdkafkaDefault => vec![(
+                        "producer.queue.buffering.max.kbytes".to_string(),
+                        LIBRDKAFKA_DEFAULT_QUEUE_KBYTES.to_string(),
+                    )],
+                };
+                let run = run_once_with(
+                    &config.sheets,
+                    &fixture,
+                    *rows,
+                    id,
+                    Some(config.bytes_per_sec),
+                    &settings,
+                )
+                .with_context(|| format!("throttled {rows}-row sheet ({bound:?}), run {i}"))?;
+                tracing::info!(
+                    rows = run.rows,
+                    ?bound,
+                    seconds = run.seconds,
+                    peak_kb = run.peak_rss_kb,
+                    "sheets, throttled broker"
+                );
+                runs.push(ThrottledRun { bound, run });
+            }
+        }
+    }
+    Ok(runs)
+}
+
+/// The throttled runs' table: peak RSS per size and bound, and the verdict that the bounded
+/// worker's peak does not grow with the sheet.
+pub fn report_throttled(runs: &[ThrottledRun], config: &ThrottledConfig) -> (Table, Vec<Verdict>) {
+    let mib_of = |bytes: u64| bytes as f64 / 1024.0 / 1024.0;
+    let mut table = Table::new(
+        format!(
+            "Google Sheets ingest against a throttled broker (producers limited to {:.1} MiB/s)",
+            mib_of(config.bytes_per_sec)
+        ),
+        &[
+            "rows x 10 cols",
+            "seconds",
+            "peak RSS, buffer.memory bound",
+            "peak RSS, librdkafka's 1 GiB bound (before)",
+            "bounded / unbounded",
+        ],
+    );
+    let median_of = |rows: usize, bound: Bound, f: &dyn Fn(&SheetsRun) -> f64| {
+        median(
+            &runs
+                .iter()
+                .filter(|r| r.run.rows == rows && r.bound == bound)
+                .map(|r| f(&r.run))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut bounded_peaks = Vec::new();
+    for &rows in &config.sheets.sizes {
+        let bounded = median_of(rows, Bound::BufferMemory, &|r| r.peak_rss_kb as f64);
+        let unbounded = median_of(rows, Bound::LibrdkafkaDefault, &|r| r.peak_rss_kb as f64);
+        bounded_peaks.push((rows, bounded));
+        table.row(vec![
+            thousands(rows as f64),
+            format!(
+                "{:.1}",
+                median_of(rows, Bound::BufferMemory, &|r| r.seconds)
+            ),
+            mib(bounded),
+            mib(unbounded),
+            format!("{:.2}", bounded / unbounded.max(1.0)),
+        ]);
+    }
+    let mut verdicts = Vec::new();
+    if let (Some((small_rows, small)), Some((big_rows, big))) =
+        (bounded_peaks.first(), bounded_peaks.last())
+        && small_rows != big_rows
+    {
+        let growth = big / small.max(1.0);
+        verdicts.push(Verdict::new(
+            "sheets",
+            format!(
+                "throttled broker: peak RSS with buffer.memory {} bounded, {} rows within \
+                 1.25 x {} rows",
+                mib(config.buffer_memory as f64 / 1024.0),
+                thousands(*big_rows as f64),
+                thousands(*small_rows as f64)
+            ),
+            format!("{} vs {} ({growth:.2} x)", mib(*big), mib(*small)),
+            growth <= 1.25,
+        ));
+    }
+    table.note(format!(
+        "{} runs per size and bound, medians; a fresh broker per run, its producers throttled \
+         by a default client quota (producer_byte_rate, Kafka's kafka-configs), so it delays \
+         produce answers as an overloaded cluster does. Bounded: producer.buffer.memory={} \
+         (Kafka's default is 32 MiB); before: librdkafka's own queue bound of 1 GiB, which \
+         Tributary used until it read Kafka's key.",
+        config.sheets.runs,
+        mib(config.buffer_memory as f64 / 1024.0)
+    ));
+    (table, verdicts)
 }
 
 pub fn report(runs: &[SheetsRun], config: &SheetsConfig) -> (Table, Vec<Verdict>) {

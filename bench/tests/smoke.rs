@@ -215,3 +215,28 @@ fn a_short_sustained_run_samples_memory() -> Result<()> {
     assert_eq!(verdicts.len(), 1);
     Ok(())
 }
+
+#[test]
+fn a_throttled_broker_ingest_compares_the_bounds() -> Result<()> {
+    let config = sheets::ThrottledConfig {
+        sheets: sheets::SheetsConfig {
+            runs: 1,
+            worker: worker(),
+            sizes: vec![250, 1_000],
+        },
+        bytes_per_sec: 512 * 1024,
+        buffer_memory: 64 * 1024,
+    };
+    let runs = sheets::run_throttled(&config)?;
+    assert_eq!(runs.len(), 4);
+    for throttled in &runs {
+        assert!(
+            throttled.run.seconds > 0.0 && throttled.run.peak_rss_kb > 0,
+            "{throttled:?}"
+        );
+    }
+    let (table, verdicts) = sheets::report_throttled(&runs, &config);
+    assert_eq!(table.rows.len(), 2);
+    assert_eq!(verdicts.len(), 1);
+    Ok(())
+}

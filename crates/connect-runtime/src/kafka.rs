@@ -7,6 +7,20 @@
 //! Kafka Connect's forced defaults for source tasks (acks=all, one request in flight per
 //! connection so that per-partition order holds through retries), then the worker's
 //! `producer.*` keys, then the connector's `producer.override.*` keys.
+//!
+//! # Bounded memory
+//!
+//! Kafka's producer holds at most `buffer.memory` bytes (32 MiB by default) of records not
+//! yet acknowledged, and `send` blocks while that is full, which stops the source task's
+//! poll loop. librdkafka's equivalent bound, `queue.buffering.max.kbytes`, defaults to 1 GiB,
+//! so a slow broker let a task's memory grow to hundreds of MiB. The source producer takes
+//! Kafka's key (`producer.buffer.memory` in the worker config,
+//! `producer.override.buffer.memory` in a connector's) and Kafka's default, and sets
+//! librdkafka's bound from it unless `queue.buffering.max.kbytes` is given itself. When the
+//! queue is full the task loop serves acknowledgements until there is room, and polls the
+//! connector again only after its last batch is handed over: what a task holds is at most
+//! the bound (and `queue.buffering.max.messages` records), one poll's batch and the offsets
+//! of the records in flight.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -68,6 +82,47 @@ pub fn client_config(
     config
 }
 
+/// Kafka's producer key for the bytes of unacknowledged records a producer may hold.
+pub const BUFFER_MEMORY: &str = "buffer.memory";
+/// Kafka's default `buffer.memory`: 32 MiB.
+pub const DEFAULT_BUFFER_MEMORY: u64 = 32 * 1024 * 1024;
+const QUEUE_MAX_KBYTES: &str = "queue.buffering.max.kbytes";
+
+/// Reads Kafka's `buffer.memory` from the layers (the last one that has it wins), removes it
+/// (librdkafka does not know the key), and answers librdkafka's `queue.buffering.max.kbytes`
+/// for it, or `None` when a layer sets that key itself.
+fn buffer_memory_kbytes(
+    layers: &mut [BTreeMap<String, String>],
+) -> Result<Option<String>, KafkaError> {
+    let mut bytes = DEFAULT_BUFFER_MEMORY;
+    for layer in layers.iter_mut() {
+        if let Some(value) = layer.remove(BUFFER_MEMORY) {
+            bytes = value
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|b| *b > 0)
+                .ok_or_else(|| {
+                    KafkaError::ClientConfig(
+                        rdkafka::types::RDKafkaConfRes::RD_KAFKA_CONF_INVALID,
+                        "must be a positive number of bytes".to_string(),
+                        BUFFER_MEMORY.to_string(),
+                        value.clone(),
+                    )
+                })?;
+        }
+    }
+    if layers
+        .iter()
+        .any(|layer| layer.contains_key(QUEUE_MAX_KBYTES))
+    {
+        return Ok(None);
+    }
+    // librdkafka's bound is in KiB, at most 2^31-1.
+    let kbytes = bytes.div_ceil(1024).clamp(1, i32::MAX as u64);
+    Ok(Some(kbytes.to_string()))
+}
+
 /// The producer of one source task, and the receiver of its delivery reports.
 pub fn source_producer(
     bootstrap_servers: &str,
@@ -87,6 +142,11 @@ pub fn source_producer(
     forced.insert("message.timeout.ms".to_string(), "2147483647".to_string());
     forced.insert("linger.ms".to_string(), "5".to_string());
     forced.insert("client.id".to_string(), client_id.to_string());
+    let mut layers = [worker_overrides.clone(), connector_overrides.clone()];
+    if let Some(kbytes) = buffer_memory_kbytes(&mut layers)? {
+        forced.insert(QUEUE_MAX_KBYTES.to_string(), kbytes);
+    }
+    let [worker_overrides, connector_overrides] = &layers;
     let config = client_config(
         bootstrap_servers,
         &[&forced, worker_overrides, connector_overrides],
@@ -364,6 +424,44 @@ mod tests {
             body.extend_from_slice(&3i16.to_be_bytes());
         }
         body
+    }
+
+    fn layer(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn buffer_memory_becomes_librdkafkas_queue_bound() -> Result<(), KafkaError> {
+        // Kafka's default, 32 MiB.
+        let mut layers = [layer(&[]), layer(&[])];
+        assert_eq!(
+            buffer_memory_kbytes(&mut layers)?,
+            Some("32768".to_string())
+        );
+        // The connector's override wins over the worker's; the key is removed.
+        let mut layers = [
+            layer(&[("buffer.memory", "1048576")]),
+            layer(&[("buffer.memory", "1000")]),
+        ];
+        assert_eq!(buffer_memory_kbytes(&mut layers)?, Some("1".to_string()));
+        assert!(layers.iter().all(|l| !l.contains_key("buffer.memory")));
+        // librdkafka's own key, when given, is the bound.
+        let mut layers = [layer(&[("queue.buffering.max.kbytes", "64")]), layer(&[])];
+        assert_eq!(buffer_memory_kbytes(&mut layers)?, None);
+        // Nonsense is refused with the key and value.
+        let mut layers = [layer(&[("buffer.memory", "lots")]), layer(&[])];
+        let error = buffer_memory_kbytes(&mut layers)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("buffer.memory") && error.contains("lots"),
+            "{error}"
+        );
+        Ok(())
     }
 
     #[test]
