@@ -297,3 +297,66 @@ async fn graceful_stop_and_restart_sends_nothing_twice() -> Result<()> {
     assert_eq!(values, expected);
     Ok(())
 }
+
+/// A worker stopped while Kafka is unreachable cannot wait for its records to be
+/// acknowledged: the stop times out and the log says what becomes of those records (sent
+/// again from the last committed offset after the restart), so that an operator is not
+/// alarmed by "cancelled".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_that_times_out_says_the_unacknowledged_records_are_sent_again() -> Result<()> {
+    let mut cluster = KafkaCluster::start_dedicated().await?;
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    append_lines(&input, 0, 1_000)?;
+    let topic = cluster.unique_topic("stop-timeout");
+    cluster.create_topic(&topic, 1).await?;
+    let source = source_config(
+        &dir.path().join("source.properties"),
+        "stop-timeout-source",
+        &input,
+        &topic,
+    )?;
+    let mut worker = WorkerProcess::start(
+        dir.path(),
+        &cluster.bootstrap_servers(),
+        &[("task.shutdown.graceful.timeout.ms", "1000".to_string())],
+        vec![source],
+    )
+    .await?;
+    connect_testkit::wait_until(
+        Duration::from_secs(120),
+        Duration::from_millis(50),
+        || async { topic_count(&cluster, &topic).await >= 1_000 },
+    )
+    .await
+    .with_context(|| format!("first lines; log:\n{}", worker.log_text()))?;
+    // Kafka goes away; the next lines are read but never acknowledged.
+    cluster.kill_broker()?;
+    append_lines(&input, 1_000, 1_000)?;
+    // Wait until the task has polled them: they are in flight, unacknowledged.
+    connect_testkit::wait_until(Duration::from_secs(60), Duration::from_millis(50), || {
+        let worker = &worker;
+        async move {
+            let Ok((_, metrics)) = worker.get_text("/metrics").await else {
+                return false;
+            };
+            metrics
+                .lines()
+                .filter(|l| l.starts_with("tributary_source_records_polled_total"))
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum::<f64>()
+                >= 2_000.0
+        }
+    })
+    .await
+    .with_context(|| format!("lines polled; log:\n{}", worker.log_text()))?;
+    let status = worker.terminate().await?;
+    assert!(status.success(), "{status}; log:\n{}", worker.log_text());
+    let log = worker.log_text();
+    assert!(
+        log.lines().any(|l| l.contains("did not stop in time")
+            && l.contains("again from its last committed offset")),
+        "{log}"
+    );
+    Ok(())
+}

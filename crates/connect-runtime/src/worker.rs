@@ -560,7 +560,14 @@ impl Worker {
             match tokio::time::timeout_at(deadline, join).await {
                 Ok(_) => {}
                 Err(_) => {
-                    tracing::error!(task = %id, "graceful stop of task failed: it did not stop in time and was cancelled");
+                    tracing::warn!(
+                        task = %id,
+                        "graceful stop of task failed: it did not stop in time and was cancelled; \
+                         records it had not committed (sent but not yet acknowledged by Kafka, \
+                         or consumed but not yet committed) are not lost: the task processes \
+                         them again from its last committed offset when it next starts, so \
+                         some may arrive twice"
+                    );
                     abort.abort();
                     self.status.put_task(
                         &id,
