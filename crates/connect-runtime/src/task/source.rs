@@ -803,6 +803,7 @@ impl SourceTaskRunner {
             None => {
                 if !known_topics.known.contains(&prepared.topic) {
                     self.ensure_topic(&prepared.topic).await;
+                    self.await_topic_metadata(&prepared.topic).await;
                     known_topics.known.insert(prepared.topic.clone());
                 }
                 known_topics.remember(&prepared.topic)
@@ -871,6 +872,48 @@ impl SourceTaskRunner {
                     }));
                 }
             }
+        }
+    }
+
+    /// Waits, before the first record to `topic`, until the producer knows the topic's
+    /// partitions and their leaders, as Kafka's producer does in `send` (`waitOnMetadata`).
+    /// librdkafka would otherwise hold the first records in its queue of records without a
+    /// partition while it learns them, and a topic just created answers without leaders for
+    /// a moment; one CI run saw the first 100 records of a new topic land after the next 50.
+    /// A topic that does not show up within the wait is left to librdkafka (the broker may
+    /// create it on the first produce).
+    async fn await_topic_metadata(&self, topic: &str) {
+        const WAIT: Duration = Duration::from_secs(30);
+        let producer = Arc::clone(&self.producer);
+        let name = topic.to_string();
+        let known = tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + WAIT;
+            loop {
+                let remaining = deadline.saturating_duration_since(std::time::Instant::now());
+                if remaining.is_zero() {
+                    return false;
+                }
+                let ready = producer
+                    .client()
+                    .fetch_metadata(Some(&name), remaining.min(Duration::from_secs(5)))
+                    .is_ok_and(|metadata| {
+                        metadata.topics().iter().any(|t| {
+                            t.name() == name
+                                && t.error().is_none()
+                                && !t.partitions().is_empty()
+                                && t.partitions().iter().all(|p| p.leader() >= 0)
+                        })
+                    });
+                if ready {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+        .await
+        .unwrap_or(false);
+        if !known {
+            tracing::warn!(task = %self.id, topic, "the topic's partitions are still unknown; sending anyway");
         }
     }
 
