@@ -211,11 +211,15 @@ pub async fn run(
         let _ = rest_stopped.await;
     }));
     for (name, props) in connector_configs {
-        herder
-            .put_connector_config(&name, props, true, None)
+        let changed = herder
+            .apply_command_line_config(&name, props)
             .await
             .with_context(|| format!("failed to create connector {name}"))?;
-        tracing::info!(connector = %name, "created connector from the command line");
+        if changed {
+            tracing::info!(connector = %name, "created connector from the command line");
+        } else {
+            tracing::info!(connector = %name, "connector from the command line is unchanged since the last start; left running as stored");
+        }
     }
     herder.mark_ready();
     tracing::info!(address = %bound, "tributary standalone worker started; REST API on http://{bound}");

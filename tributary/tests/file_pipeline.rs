@@ -360,3 +360,65 @@ async fn a_stop_that_times_out_says_the_unacknowledged_records_are_sent_again() 
     );
     Ok(())
 }
+
+/// A connector file given on the command line is applied when it differs from the stored
+/// config, not at every start: an unchanged file leaves the connector as stored (no second
+/// start of its task, no rewrite of the config file, which a full disk would refuse); a
+/// changed file is applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unchanged_connector_file_is_not_applied_again_at_start() -> Result<()> {
+    let cluster = KafkaCluster::start().await?;
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    append_lines(&input, 0, 10)?;
+    let topic = cluster.unique_topic("unchanged");
+    let properties = dir.path().join("source.properties");
+    let source = source_config(&properties, "unchanged-source", &input, &topic)?;
+    let mut worker =
+        WorkerProcess::start(dir.path(), &cluster.bootstrap_servers(), &[], vec![source]).await?;
+    worker
+        .wait_for_state("unchanged-source", "RUNNING", Duration::from_secs(60))
+        .await?;
+    let stored = dir.path().join("connect.offsets.connectors.json");
+    let written_at = std::fs::metadata(&stored)?.modified()?;
+    let exit = worker.terminate().await?;
+    assert!(exit.success(), "{}", worker.log_text());
+
+    worker.spawn().await?;
+    worker
+        .wait_for_state("unchanged-source", "RUNNING", Duration::from_secs(60))
+        .await?;
+    let log = worker.log_text();
+    let count = |needle: &str| log.lines().filter(|l| l.contains(needle)).count();
+    assert_eq!(count("created connector from the command line"), 1, "{log}");
+    assert_eq!(count("from the command line is unchanged"), 1, "{log}");
+    // Once per run: the stored connector's task, never stopped and started again.
+    assert_eq!(count("source task started"), 2, "{log}");
+    assert_eq!(std::fs::metadata(&stored)?.modified()?, written_at);
+    worker.terminate().await?;
+
+    // A changed file is applied.
+    source_config(
+        &properties,
+        "unchanged-source",
+        &input,
+        &format!("{topic}-2"),
+    )?;
+    worker.spawn().await?;
+    worker
+        .wait_for_state("unchanged-source", "RUNNING", Duration::from_secs(60))
+        .await?;
+    let log = worker.log_text();
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("created connector from the command line"))
+            .count(),
+        2,
+        "{log}"
+    );
+    let (_, config) = worker
+        .get_json("/connectors/unchanged-source/config")
+        .await?;
+    assert_eq!(config["topic"], format!("{topic}-2"), "{config}");
+    Ok(())
+}

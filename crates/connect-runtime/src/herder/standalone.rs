@@ -218,6 +218,32 @@ impl StandaloneHerder {
             .await;
     }
 
+    /// Applies a connector config given on the command line: creates or replaces the
+    /// connector unless the stored config (from `config.storage.file.filename`) is the same,
+    /// in which case the running connector is left alone: a restart of the worker does not
+    /// restart its connectors twice, rewrite the file, or fail on a full disk. Answers whether
+    /// anything changed.
+    pub async fn apply_command_line_config(
+        &self,
+        name: &str,
+        mut config: Props,
+    ) -> HerderResult<bool> {
+        config.insert(cc::NAME.to_string(), name.to_string());
+        let unchanged = self
+            .state
+            .lock()
+            .await
+            .connectors
+            .get(name)
+            .is_some_and(|record| record.config == config);
+        if unchanged {
+            return Ok(false);
+        }
+        use super::Herder as _;
+        self.put_connector_config(name, config, true, None).await?;
+        Ok(true)
+    }
+
     /// Marks start-up done: `/health` answers healthy from now on (503 "starting" before).
     pub fn mark_ready(&self) {
         self.ready.store(true, std::sync::atomic::Ordering::SeqCst);
