@@ -27,7 +27,7 @@ pub async fn replace_file(
         .await
         .map_err(|e| StorageError::Io {
             path: shown,
-            source: std::io::Error::other(e.to_string()),
+            error: std::io::Error::other(e.to_string()),
         })?
 }
 
@@ -41,9 +41,9 @@ fn write_atomically_with(
     contents: &[u8],
     visibility: Visibility,
 ) -> Result<(), StorageError> {
-    let io_error = |source| StorageError::Io {
+    let io_error = |error| StorageError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     };
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -54,21 +54,74 @@ fn write_atomically_with(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "store".to_string());
-    let temporary = directory.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    {
-        let mut file = std::fs::File::create(&temporary).map_err(io_error)?;
+    let temporary = directory.join(format!(
+        "{}{}",
+        temporary_prefix(&file_name),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
         if visibility == Visibility::Private {
-            restrict_permissions(&file).map_err(io_error)?;
+            restrict_permissions(&file)?;
         }
-        file.write_all(contents).map_err(io_error)?;
-        file.sync_all().map_err(io_error)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if let Err(error) = written {
+        // A full disk leaves a partial temporary file: do not keep it.
+        let _ = std::fs::remove_file(&temporary);
+        return Err(io_error(error));
     }
-    std::fs::rename(&temporary, path).map_err(io_error)?;
     // Make the rename itself durable.
     if let Ok(dir) = std::fs::File::open(&directory) {
         let _ = dir.sync_all();
     }
     Ok(())
+}
+
+/// The name of `file_name`'s temporary siblings, before the writer's process id.
+fn temporary_prefix(file_name: &str) -> String {
+    format!(".{file_name}.tmp-")
+}
+
+/// Removes the temporary siblings of `path` that processes which died mid-write left behind
+/// (a writer removes its own), and answers what was removed. A temporary of a process that
+/// is still alive (another worker sharing the directory) is kept.
+pub fn remove_stale_temporaries(path: &Path) -> Vec<std::path::PathBuf> {
+    let Some(file_name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Vec::new();
+    };
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let prefix = temporary_prefix(&file_name);
+    let Ok(entries) = std::fs::read_dir(&directory) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(&prefix)
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id()
+            && !process_alive(pid)
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed.push(entry.path());
+        }
+    }
+    removed
+}
+
+/// Whether a process with this id exists (Linux: `/proc/<pid>`; elsewhere assumed dead).
+fn process_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[cfg(unix)]
@@ -97,6 +150,39 @@ mod tests {
             .expect("list")
             .collect();
         assert_eq!(entries.len(), 1);
+    }
+
+    /// A full disk is named in the message itself, which is what a log line shows.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_named() {
+        let error = StorageError::Io {
+            path: "/var/lib/tributary/offsets.json".to_string(),
+            error: std::io::Error::from_raw_os_error(28),
+        };
+        assert_eq!(
+            error.to_string(),
+            "cannot access /var/lib/tributary/offsets.json: No space left on device (os error 28)"
+        );
+    }
+
+    #[test]
+    fn temporaries_of_dead_writers_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("offsets.json");
+        write_atomically(&path, b"{}").expect("write");
+        // A process id that cannot exist (above Linux's pid_max), one that does (ours: the
+        // temporary of a write in progress), and an unrelated file.
+        let dead = dir.path().join(".offsets.json.tmp-4194305");
+        let alive = dir
+            .path()
+            .join(format!(".offsets.json.tmp-{}", std::process::id()));
+        let other = dir.path().join(".other.json.tmp-4194305");
+        for file in [&dead, &alive, &other] {
+            std::fs::write(file, b"partial").expect("write");
+        }
+        assert_eq!(remove_stale_temporaries(&path), vec![dead.clone()]);
+        assert!(!dead.exists() && alive.exists() && other.exists() && path.exists());
     }
 
     #[cfg(unix)]

@@ -90,6 +90,9 @@ pub struct FileConfigBackingStore {
 impl FileConfigBackingStore {
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, StorageError> {
         let path = path.into();
+        for stale in super::atomic_file::remove_stale_temporaries(&path) {
+            tracing::info!(file = %stale.display(), "removed a temporary file left by a worker that died while writing");
+        }
         let connectors = match std::fs::read(&path) {
             Ok(bytes) => {
                 let file: ConfigFile =
@@ -104,7 +107,7 @@ impl FileConfigBackingStore {
             Err(source) => {
                 return Err(StorageError::Io {
                     path: path.display().to_string(),
-                    source,
+                    error: source,
                 });
             }
         };

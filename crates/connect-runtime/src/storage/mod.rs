@@ -19,12 +19,10 @@ pub use status::{MemoryStatusBackingStore, StatusBackingStore};
 /// A failure to read or write a backing store.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("cannot access {path}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The operating system's reason is part of the message ("No space left on device"),
+    /// since log lines show the message alone.
+    #[error("cannot access {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path} is not a valid {what} file")]
     Corrupt {
         path: String,

@@ -171,6 +171,9 @@ impl FileOffsetBackingStore {
     /// error: starting with no offsets would silently replay every source.
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, StorageError> {
         let path = path.into();
+        for stale in super::atomic_file::remove_stale_temporaries(&path) {
+            tracing::info!(file = %stale.display(), "removed a temporary file left by a worker that died while writing");
+        }
         let offsets = Self::load(&path)?;
         Ok(FileOffsetBackingStore {
             path,
@@ -189,7 +192,7 @@ impl FileOffsetBackingStore {
             Err(source) => {
                 return Err(StorageError::Io {
                     path: path.display().to_string(),
-                    source,
+                    error: source,
                 });
             }
         };
