@@ -181,6 +181,7 @@ pub async fn run(
         offset_store,
         Arc::new(MemoryStatusBackingStore::new()),
     ));
+    worker.watch_cluster();
     let metrics = Arc::clone(worker.metrics());
     connect_api::metrics::install(metrics.clone());
     let herder = StandaloneHerder::start(worker, config_store, cluster_id).await;

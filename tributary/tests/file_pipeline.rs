@@ -422,3 +422,187 @@ async fn an_unchanged_connector_file_is_not_applied_again_at_start() -> Result<(
     assert_eq!(config["topic"], format!("{topic}-2"), "{config}");
     Ok(())
 }
+
+/// A broker outage is visible: logged once when it starts and once when it ends (with its
+/// length), counted in /metrics, and reported by /health (500 "unhealthy") while it lasts;
+/// the records read meanwhile arrive once the broker is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broker_outage_is_logged_counted_and_reported_by_health() -> Result<()> {
+    let mut cluster = KafkaCluster::start_dedicated().await?;
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    append_lines(&input, 0, 100)?;
+    let topic = cluster.unique_topic("outage");
+    cluster.create_topic(&topic, 1).await?;
+    let source = source_config(
+        &dir.path().join("source.properties"),
+        "outage-source",
+        &input,
+        &topic,
+    )?;
+    let worker = WorkerProcess::start(
+        dir.path(),
+        &cluster.bootstrap_servers(),
+        &[("offset.flush.interval.ms", "500".to_string())],
+        vec![source],
+    )
+    .await?;
+    connect_testkit::wait_until(
+        Duration::from_secs(120),
+        Duration::from_millis(50),
+        || async { topic_count(&cluster, &topic).await >= 100 },
+    )
+    .await
+    .with_context(|| format!("first lines; log:\n{}", worker.log_text()))?;
+    let (code, health) = worker.get_json("/health").await?;
+    assert_eq!((code, health["status"].as_str()), (200, Some("healthy")));
+    let metric = |metrics: &str, name: &str| -> Option<f64> {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+    };
+
+    cluster.kill_broker()?;
+    append_lines(&input, 100, 100)?;
+    let health = connect_testkit::wait_for(
+        Duration::from_secs(60),
+        Duration::from_millis(100),
+        || async {
+            let (code, health) = worker.get_json("/health").await?;
+            Ok((code == 500).then_some(health))
+        },
+    )
+    .await
+    .with_context(|| format!("/health during the outage; log:\n{}", worker.log_text()))?;
+    assert_eq!(health["status"], "unhealthy", "{health}");
+    let message = health["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Cannot reach the Kafka cluster at")
+            && message.contains(&cluster.bootstrap_servers()),
+        "{message}"
+    );
+    let (_, metrics) = worker.get_text("/metrics").await?;
+    assert_eq!(
+        metric(&metrics, "tributary_kafka_reachable "),
+        Some(0.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        metric(&metrics, "tributary_kafka_outages_total "),
+        Some(1.0),
+        "{metrics}"
+    );
+    // The status of the task does not change: it keeps its records and retries.
+    let (_, status) = worker.get_json("/connectors/outage-source/status").await?;
+    assert_eq!(status["tasks"][0]["state"], "RUNNING", "{status}");
+
+    cluster.restart_broker().await?;
+    connect_testkit::wait_until(
+        Duration::from_secs(120),
+        Duration::from_millis(100),
+        || async {
+            worker
+                .get_json("/health")
+                .await
+                .is_ok_and(|(code, _)| code == 200)
+        },
+    )
+    .await
+    .with_context(|| format!("/health after the outage; log:\n{}", worker.log_text()))?;
+    let (_, metrics) = worker.get_text("/metrics").await?;
+    assert_eq!(
+        metric(&metrics, "tributary_kafka_reachable "),
+        Some(1.0),
+        "{metrics}"
+    );
+    connect_testkit::wait_until(
+        Duration::from_secs(120),
+        Duration::from_millis(100),
+        || async { topic_count(&cluster, &topic).await >= 200 },
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "the lines read during the outage; log:\n{}",
+            worker.log_text()
+        )
+    })?;
+    let log = worker.log_text();
+    let count = |needle: &str| log.lines().filter(|l| l.contains(needle)).count();
+    assert_eq!(
+        count("cannot reach Kafka: all brokers are down"),
+        1,
+        "{log}"
+    );
+    assert_eq!(count("reached Kafka again"), 1, "{log}");
+    Ok(())
+}
+
+/// Offsets that cannot be stored (here the temporary file's path is taken by a directory;
+/// on a full disk the cause reads "No space left on device") make /health unhealthy with
+/// the cause, until a flush succeeds again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offsets_that_cannot_be_stored_make_the_worker_unhealthy_with_the_cause() -> Result<()> {
+    let cluster = KafkaCluster::start().await?;
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    append_lines(&input, 0, 10)?;
+    let topic = cluster.unique_topic("unstorable");
+    let source = source_config(
+        &dir.path().join("source.properties"),
+        "unstorable-source",
+        &input,
+        &topic,
+    )?;
+    let worker = WorkerProcess::start(
+        dir.path(),
+        &cluster.bootstrap_servers(),
+        &[("offset.flush.interval.ms", "200".to_string())],
+        vec![source],
+    )
+    .await?;
+    worker
+        .wait_for_state("unstorable-source", "RUNNING", Duration::from_secs(60))
+        .await?;
+    let pid = worker.pid().context("the worker's pid")?;
+    let blocker = dir.path().join(format!(".connect.offsets.tmp-{pid}"));
+    std::fs::create_dir(&blocker)?;
+    append_lines(&input, 10, 10)?;
+    let health = connect_testkit::wait_for(
+        Duration::from_secs(60),
+        Duration::from_millis(100),
+        || async {
+            let (code, health) = worker.get_json("/health").await?;
+            Ok((code == 500).then_some(health))
+        },
+    )
+    .await
+    .with_context(|| format!("/health while offsets fail; log:\n{}", worker.log_text()))?;
+    let message = health["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Source offsets cannot be stored")
+            && message.contains("connect.offsets")
+            && message.contains("Is a directory"),
+        "{message}"
+    );
+    std::fs::remove_dir(&blocker)?;
+    connect_testkit::wait_until(
+        Duration::from_secs(60),
+        Duration::from_millis(100),
+        || async {
+            worker
+                .get_json("/health")
+                .await
+                .is_ok_and(|(code, _)| code == 200)
+        },
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "/health once offsets are stored; log:\n{}",
+            worker.log_text()
+        )
+    })?;
+    Ok(())
+}

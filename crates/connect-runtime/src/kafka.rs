@@ -46,7 +46,22 @@ pub struct AckContext {
     sender: mpsc::UnboundedSender<Ack>,
 }
 
-impl ClientContext for AckContext {}
+impl ClientContext for AckContext {
+    fn error(&self, error: KafkaError, reason: &str) {
+        log_client_error(&error, reason);
+    }
+}
+
+/// A Kafka client's error: "all brokers down" is the cluster watch's to report, once for the
+/// worker rather than once per task ([`crate::cluster_watch`]); the rest are logged as
+/// warnings, since librdkafka recovers from them by itself.
+pub fn log_client_error(error: &KafkaError, reason: &str) {
+    if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
+        tracing::debug!(%error, reason, "librdkafka client error");
+    } else {
+        tracing::warn!(%error, reason, "librdkafka client error");
+    }
+}
 
 impl ProducerContext for AckContext {
     type DeliveryOpaque = usize;

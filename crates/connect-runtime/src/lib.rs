@@ -9,7 +9,9 @@
 //! - [`plugins`]: the registry of connectors, converters, transformations and predicates.
 //! - [`config`]: worker and connector configuration, properties files.
 //! - [`kafka`]: the rdkafka adapter (producer, consumer, admin).
+//! - [`cluster_watch`]: whether the worker reaches Kafka (log, metrics, health).
 
+pub mod cluster_watch;
 pub mod config;
 pub mod docs;
 pub mod errors;

@@ -15,6 +15,13 @@
 //! | `tributary_offset_commit_failures_total` | counter | offset flushes or commits that failed |
 //! | `tributary_task_state` | gauge | 1 for the task's current state (`state` label), 0 for the others |
 //!
+//! For the worker (see [`crate::cluster_watch`]):
+//!
+//! | metric | kind | meaning |
+//! |---|---|---|
+//! | `tributary_kafka_reachable` | gauge | 1 while the worker reaches Kafka, 0 during an outage |
+//! | `tributary_kafka_outages_total` | counter | outages seen (all brokers down) |
+//!
 //! Connectors add their own counters through the SDK (`context.metrics().count(...)`), e.g.
 //! the Google Sheets source's `google_sheets_api_requests_total`; they get the same
 //! `connector` and `task` labels.
@@ -84,6 +91,8 @@ pub struct WorkerMetrics {
     pub commit_seconds: HistogramFamily,
     pub commit_failures: Family<TaskLabels, Counter>,
     pub task_state: Family<StateLabels, Gauge>,
+    pub kafka_reachable: Gauge,
+    pub kafka_outages: Counter,
     custom: Mutex<HashMap<String, Family<CustomLabels, Counter>>>,
 }
 
@@ -127,6 +136,8 @@ impl WorkerMetrics {
             commit_seconds: Family::new_with_constructor(commit_histogram),
             commit_failures: Family::default(),
             task_state: Family::default(),
+            kafka_reachable: Gauge::default(),
+            kafka_outages: Counter::default(),
             custom: Mutex::new(HashMap::new()),
         };
         {
@@ -181,6 +192,16 @@ impl WorkerMetrics {
                 "tributary_task_state",
                 "1 for the task's current state, 0 for the others",
                 metrics.task_state.clone(),
+            );
+            r.register(
+                "tributary_kafka_reachable",
+                "1 while the worker reaches the Kafka cluster, 0 during an outage",
+                metrics.kafka_reachable.clone(),
+            );
+            r.register(
+                "tributary_kafka_outages",
+                "Outages of the Kafka cluster seen by the worker (all brokers down)",
+                metrics.kafka_outages.clone(),
             );
         }
         metrics

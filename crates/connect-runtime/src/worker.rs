@@ -44,6 +44,7 @@ pub struct Worker {
     topic_admin: std::sync::OnceLock<Option<Arc<TopicAdmin>>>,
     failures: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<ConnectorTaskId>>,
     metrics: Arc<crate::metrics::WorkerMetrics>,
+    cluster_watch: std::sync::OnceLock<Arc<crate::cluster_watch::ClusterWatch>>,
 }
 
 impl Worker {
@@ -65,7 +66,36 @@ impl Worker {
             topic_admin: std::sync::OnceLock::new(),
             failures: std::sync::OnceLock::new(),
             metrics: Arc::new(crate::metrics::WorkerMetrics::new()),
+            cluster_watch: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Starts watching whether the Kafka cluster can be reached (see
+    /// [`crate::cluster_watch`]); a watch that cannot start is logged and left out.
+    pub fn watch_cluster(&self) {
+        match crate::cluster_watch::ClusterWatch::start(
+            &self.config.bootstrap_servers(),
+            &self.config.client_overrides("admin."),
+            Arc::clone(&self.metrics),
+        ) {
+            Ok(watch) => {
+                let _ = self.cluster_watch.set(watch);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot watch the Kafka cluster's reachability"),
+        }
+    }
+
+    /// What keeps the worker from doing its work, for `/health`: Kafka out of reach,
+    /// offsets that cannot be stored. Empty when all is well.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(problem) = self.cluster_watch.get().and_then(|w| w.problem()) {
+            problems.push(problem);
+        }
+        if let Some(problem) = self.offset_store.problem() {
+            problems.push(problem);
+        }
+        problems
     }
 
     /// Where to announce tasks that ended FAILED (the herder's auto-restart listens).
@@ -584,6 +614,9 @@ impl Worker {
 
     /// Stops every connector and task (graceful worker shutdown).
     pub async fn stop_all(&self) {
+        if let Some(watch) = self.cluster_watch.get() {
+            watch.stop();
+        }
         let ids: Vec<_> = self.tasks.lock().await.keys().cloned().collect();
         self.stop_tasks(&ids).await;
         let names: Vec<_> = self.connectors.lock().await.keys().cloned().collect();

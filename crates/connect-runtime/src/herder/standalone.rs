@@ -901,7 +901,13 @@ impl Herder for StandaloneHerder {
         // Taking the request lock proves the herder is not stuck: a herder that cannot get
         // it within the REST health timeout is reported unhealthy.
         let _state = self.state.lock().await;
-        if self.ready.load(std::sync::atomic::Ordering::SeqCst) {
+        let problems = self.worker.problems();
+        if !problems.is_empty() {
+            WorkerStatus {
+                status: "unhealthy".to_string(),
+                message: problems.join("; "),
+            }
+        } else if self.ready.load(std::sync::atomic::Ordering::SeqCst) {
             WorkerStatus {
                 status: "healthy".to_string(),
                 message: "Worker has completed startup and is ready to handle requests."

@@ -57,6 +57,11 @@ pub trait OffsetBackingStore: Send + Sync {
         &self,
         connector: &str,
     ) -> Result<Vec<(SourcePartition, SourceOffset)>, StorageError>;
+
+    /// Why the last write failed, while no write has succeeded since (for `/health`).
+    fn problem(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A canonical, hashable form of a partition map: its JSON with keys sorted.
@@ -164,6 +169,8 @@ impl OffsetBackingStore for MemoryOffsetBackingStore {
 pub struct FileOffsetBackingStore {
     path: PathBuf,
     offsets: Arc<tokio::sync::Mutex<OffsetMap>>,
+    /// The last write's error, until a write succeeds.
+    failing: std::sync::Mutex<Option<String>>,
 }
 
 impl FileOffsetBackingStore {
@@ -178,6 +185,7 @@ impl FileOffsetBackingStore {
         Ok(FileOffsetBackingStore {
             path,
             offsets: Arc::new(tokio::sync::Mutex::new(offsets)),
+            failing: std::sync::Mutex::new(None),
         })
     }
 
@@ -246,9 +254,20 @@ impl OffsetBackingStore for FileOffsetBackingStore {
         let mut updated = map.clone();
         apply(&mut updated, connector, offsets);
         let contents = Self::render(&updated);
-        replace_file(self.path.clone(), contents, Visibility::Default).await?;
+        let written = replace_file(self.path.clone(), contents, Visibility::Default).await;
+        *self.failing.lock().unwrap_or_else(|e| e.into_inner()) =
+            written.as_ref().err().map(|e| e.to_string());
+        written?;
         *map = updated;
         Ok(())
+    }
+
+    fn problem(&self) -> Option<String> {
+        self.failing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|error| format!("Source offsets cannot be stored: {error}"))
     }
 
     async fn connector_offsets(
