@@ -298,10 +298,10 @@ async fn graceful_stop_and_restart_sends_nothing_twice() -> Result<()> {
     Ok(())
 }
 
-/// A worker stopped while Kafka is unreachable cannot wait for its records to be
-/// acknowledged: the stop times out and the log says what becomes of those records (sent
-/// again from the last committed offset after the restart), so that an operator is not
-/// alarmed by "cancelled".
+/// A worker stopped while Kafka does not acknowledge its records (here a broker frozen
+/// with SIGSTOP: connected, silent) waits for the graceful timeout, then says what becomes
+/// of those records (sent again from the last committed offset after the restart), so that
+/// an operator is not alarmed by "cancelled".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stop_that_times_out_says_the_unacknowledged_records_are_sent_again() -> Result<()> {
     let mut cluster = KafkaCluster::start_dedicated().await?;
@@ -330,8 +330,7 @@ async fn a_stop_that_times_out_says_the_unacknowledged_records_are_sent_again() 
     )
     .await
     .with_context(|| format!("first lines; log:\n{}", worker.log_text()))?;
-    // Kafka goes away; the next lines are read but never acknowledged.
-    cluster.kill_broker()?;
+    cluster.pause_broker()?;
     append_lines(&input, 1_000, 1_000)?;
     // Wait until the task has polled them: they are in flight, unacknowledged.
     connect_testkit::wait_until(Duration::from_secs(60), Duration::from_millis(50), || {
@@ -351,6 +350,7 @@ async fn a_stop_that_times_out_says_the_unacknowledged_records_are_sent_again() 
     .await
     .with_context(|| format!("lines polled; log:\n{}", worker.log_text()))?;
     let status = worker.terminate().await?;
+    cluster.resume_broker()?;
     assert!(status.success(), "{status}; log:\n{}", worker.log_text());
     let log = worker.log_text();
     assert!(
@@ -359,6 +359,97 @@ async fn a_stop_that_times_out_says_the_unacknowledged_records_are_sent_again() 
         "{log}"
     );
     Ok(())
+}
+
+/// During a broker outage a stopping task does not wait for acknowledgements that cannot
+/// come: a restart through REST answers at once instead of after the graceful timeout, and
+/// the log says the records in flight are sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_during_an_outage_does_not_wait_for_acknowledgements() -> Result<()> {
+    let mut cluster = KafkaCluster::start_dedicated().await?;
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    append_lines(&input, 0, 100)?;
+    let topic = cluster.unique_topic("outage-restart");
+    cluster.create_topic(&topic, 1).await?;
+    let source = source_config(
+        &dir.path().join("source.properties"),
+        "outage-restart-source",
+        &input,
+        &topic,
+    )?;
+    let worker = WorkerProcess::start(
+        dir.path(),
+        &cluster.bootstrap_servers(),
+        &[("task.shutdown.graceful.timeout.ms", "3000".to_string())],
+        vec![source],
+    )
+    .await?;
+    connect_testkit::wait_until(
+        Duration::from_secs(120),
+        Duration::from_millis(50),
+        || async { topic_count(&cluster, &topic).await >= 100 },
+    )
+    .await
+    .with_context(|| format!("first lines; log:\n{}", worker.log_text()))?;
+    cluster.kill_broker()?;
+    append_lines(&input, 100, 100)?;
+    // The outage is seen and the new lines are in flight.
+    connect_testkit::wait_until(Duration::from_secs(60), Duration::from_millis(100), || {
+        let worker = &worker;
+        async move {
+            let unhealthy = worker
+                .get_json("/health")
+                .await
+                .is_ok_and(|(code, _)| code == 500);
+            let polled = worker.get_text("/metrics").await.is_ok_and(|(_, metrics)| {
+                metrics
+                    .lines()
+                    .filter(|l| l.starts_with("tributary_source_records_polled_total"))
+                    .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                    .sum::<f64>()
+                    >= 200.0
+            });
+            unhealthy && polled
+        }
+    })
+    .await
+    .with_context(|| format!("the outage; log:\n{}", worker.log_text()))?;
+    let (code, body) = http(
+        "POST",
+        format!(
+            "{}/connectors/outage-restart-source/restart?includeTasks=true",
+            worker.rest
+        ),
+        None,
+    )
+    .await?;
+    assert!(code == 202 || code == 204, "{code} {body}");
+    worker
+        .wait_for_state("outage-restart-source", "RUNNING", Duration::from_secs(30))
+        .await?;
+    let log = worker.log_text();
+    assert!(
+        log.contains("Kafka is unreachable: not waiting for the records in flight"),
+        "{log}"
+    );
+    assert!(!log.contains("did not stop in time"), "{log}");
+    Ok(())
+}
+
+async fn wait_until_healthy(worker: &WorkerProcess) -> Result<()> {
+    connect_testkit::wait_until(
+        Duration::from_secs(60),
+        Duration::from_millis(50),
+        || async {
+            worker
+                .get_json("/health")
+                .await
+                .is_ok_and(|(code, _)| code == 200)
+        },
+    )
+    .await
+    .with_context(|| format!("/health; log:\n{}", worker.log_text()))
 }
 
 /// A connector file given on the command line is applied when it differs from the stored
@@ -385,9 +476,8 @@ async fn an_unchanged_connector_file_is_not_applied_again_at_start() -> Result<(
     assert!(exit.success(), "{}", worker.log_text());
 
     worker.spawn().await?;
-    worker
-        .wait_for_state("unchanged-source", "RUNNING", Duration::from_secs(60))
-        .await?;
+    // /health answers 200 once the command-line connectors are applied.
+    wait_until_healthy(&worker).await?;
     let log = worker.log_text();
     let count = |needle: &str| log.lines().filter(|l| l.contains(needle)).count();
     assert_eq!(count("created connector from the command line"), 1, "{log}");
@@ -405,9 +495,8 @@ async fn an_unchanged_connector_file_is_not_applied_again_at_start() -> Result<(
         &format!("{topic}-2"),
     )?;
     worker.spawn().await?;
-    worker
-        .wait_for_state("unchanged-source", "RUNNING", Duration::from_secs(60))
-        .await?;
+    // /health answers 200 once the command-line connectors are applied.
+    wait_until_healthy(&worker).await?;
     let log = worker.log_text();
     assert_eq!(
         log.lines()

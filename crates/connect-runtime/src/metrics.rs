@@ -207,6 +207,12 @@ impl WorkerMetrics {
         metrics
     }
 
+    /// Whether the cluster watch sees Kafka out of reach ([`crate::cluster_watch`]):
+    /// stopping tasks then do not wait for acknowledgements or commits that cannot come.
+    pub fn kafka_unreachable(&self) -> bool {
+        self.kafka_reachable.get() == 0
+    }
+
     pub fn labels(id: &ConnectorTaskId) -> TaskLabels {
         TaskLabels {
             connector: id.connector.clone(),

@@ -718,6 +718,31 @@ impl KafkaCluster {
         self.owned_broker()?.stop(Duration::from_secs(10))
     }
 
+    /// Freezes the broker (SIGSTOP): its connections stay open but nothing is answered, as
+    /// with a broker stuck in a long pause. [`KafkaCluster::resume_broker`] thaws it.
+    pub fn pause_broker(&mut self) -> Result<()> {
+        self.signal_broker("-STOP")
+    }
+
+    /// Thaws a broker frozen by [`KafkaCluster::pause_broker`] (SIGCONT).
+    pub fn resume_broker(&mut self) -> Result<()> {
+        self.signal_broker("-CONT")
+    }
+
+    fn signal_broker(&mut self, signal: &str) -> Result<()> {
+        let pid = self
+            .owned_broker()?
+            .pid()
+            .context("the broker is not running")?;
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()?;
+        if !status.success() {
+            bail!("kill {signal} {pid} failed with {status}");
+        }
+        Ok(())
+    }
+
     /// Kills the broker (SIGKILL, like a crash), keeping its data.
     pub fn kill_broker(&mut self) -> Result<()> {
         self.owned_broker()?.kill()

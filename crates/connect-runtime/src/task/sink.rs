@@ -237,7 +237,12 @@ impl SinkTaskRunner {
                 self.execute(&mut delivered).await
             }
         };
+        let unreachable = self.status.metrics.metrics.kafka_unreachable();
+        if result.is_ok() && unreachable {
+            tracing::warn!(task = %self.id, "Kafka is unreachable: not committing the sink's offsets at stop; the records since the last commit are consumed again when the task next starts");
+        }
         if result.is_ok()
+            && !unreachable
             && let Err(failure) = self.commit(&delivered).await
         {
             tracing::warn!(task = %self.id, error = %failure, "final offset commit failed");

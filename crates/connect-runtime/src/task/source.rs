@@ -948,7 +948,16 @@ impl SourceTaskRunner {
     /// Waits for outstanding deliveries (graceful stop) or just collects the ones that
     /// already arrived (failure), then folds them into `submitted`.
     async fn finish_deliveries(&mut self, submitted: &mut SubmittedRecords, wait: bool) {
-        if wait && submitted.outstanding() > 0 {
+        if wait && submitted.outstanding() > 0 && self.status.metrics.metrics.kafka_unreachable() {
+            // Nothing can be acknowledged during an outage: waiting would only hold up the
+            // stop (and the REST call or shutdown behind it) for the whole timeout.
+            tracing::warn!(
+                task = %self.id,
+                outstanding = submitted.outstanding(),
+                "Kafka is unreachable: not waiting for the records in flight to be acknowledged; \
+                 they are sent again from the last committed offset when the task next starts"
+            );
+        } else if wait && submitted.outstanding() > 0 {
             let producer = Arc::clone(&self.producer);
             let timeout = self.flush_timeout;
             let flushed = tokio::task::spawn_blocking(move || producer.flush(timeout)).await;
@@ -1029,7 +1038,7 @@ async fn flush(
             submitted.restore_committable(offsets);
             Err(crate::storage::StorageError::Io {
                 path: "offset store".to_string(),
-                source: std::io::Error::new(std::io::ErrorKind::TimedOut, "offset flush timed out"),
+                error: std::io::Error::new(std::io::ErrorKind::TimedOut, "offset flush timed out"),
             })
         }
     }
