@@ -20,6 +20,104 @@ async fn topic_count(cluster: &KafkaCluster, topic: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// A FileStreamSource in a worker of its own whose first `lines` lines are in Kafka.
+struct SourceRun {
+    cluster: KafkaCluster,
+    dir: tempfile::TempDir,
+    input: std::path::PathBuf,
+    topic: String,
+    name: String,
+    worker: WorkerProcess,
+}
+
+impl SourceRun {
+    async fn start(
+        cluster: KafkaCluster,
+        name: &str,
+        lines: usize,
+        settings: &[(&str, String)],
+    ) -> Result<SourceRun> {
+        let dir = tempfile::tempdir()?;
+        let input = dir.path().join("input.txt");
+        append_lines(&input, 0, lines)?;
+        let topic = cluster.unique_topic(name);
+        cluster.create_topic(&topic, 1).await?;
+        let source = source_config(&dir.path().join("source.properties"), name, &input, &topic)?;
+        let worker = WorkerProcess::start(
+            dir.path(),
+            &cluster.bootstrap_servers(),
+            settings,
+            vec![source],
+        )
+        .await?;
+        let run = SourceRun {
+            cluster,
+            dir,
+            input,
+            topic,
+            name: name.to_string(),
+            worker,
+        };
+        run.wait_for_topic(lines).await?;
+        Ok(run)
+    }
+
+    async fn wait_for_topic(&self, lines: usize) -> Result<()> {
+        connect_testkit::wait_until(
+            Duration::from_secs(120),
+            Duration::from_millis(50),
+            || async { topic_count(&self.cluster, &self.topic).await >= lines as i64 },
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "{lines} lines in {}; log:\n{}",
+                self.topic,
+                self.worker.log_text()
+            )
+        })
+    }
+
+    /// Waits until the task has polled `lines` lines in all.
+    async fn wait_until_polled(&self, lines: usize) -> Result<()> {
+        connect_testkit::wait_until(
+            Duration::from_secs(60),
+            Duration::from_millis(50),
+            || async {
+                let Ok((_, metrics)) = self.worker.get_text("/metrics").await else {
+                    return false;
+                };
+                metric(&metrics, "tributary_source_records_polled_total") >= lines as f64
+            },
+        )
+        .await
+        .with_context(|| format!("{lines} lines polled; log:\n{}", self.worker.log_text()))
+    }
+
+    /// Waits until `/health` answers `code`; returns its answer.
+    async fn wait_for_health(&self, code: u16) -> Result<serde_json::Value> {
+        connect_testkit::wait_for(
+            Duration::from_secs(120),
+            Duration::from_millis(100),
+            || async {
+                let (answered, health) = self.worker.get_json("/health").await?;
+                Ok((answered == code).then_some(health))
+            },
+        )
+        .await
+        .with_context(|| format!("/health {code}; log:\n{}", self.worker.log_text()))
+    }
+}
+
+/// The sum of a metric's samples (all label sets) in a `/metrics` answer.
+fn metric(metrics: &str, name: &str) -> f64 {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_thousand_lines_flow_source_to_sink_into_an_identical_file() -> Result<()> {
     let cluster = KafkaCluster::start().await?;
@@ -304,55 +402,17 @@ async fn graceful_stop_and_restart_sends_nothing_twice() -> Result<()> {
 /// an operator is not alarmed by "cancelled".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stop_that_times_out_says_the_unacknowledged_records_are_sent_again() -> Result<()> {
-    let mut cluster = KafkaCluster::start_dedicated().await?;
-    let dir = tempfile::tempdir()?;
-    let input = dir.path().join("input.txt");
-    append_lines(&input, 0, 1_000)?;
-    let topic = cluster.unique_topic("stop-timeout");
-    cluster.create_topic(&topic, 1).await?;
-    let source = source_config(
-        &dir.path().join("source.properties"),
-        "stop-timeout-source",
-        &input,
-        &topic,
-    )?;
-    let mut worker = WorkerProcess::start(
-        dir.path(),
-        &cluster.bootstrap_servers(),
-        &[("task.shutdown.graceful.timeout.ms", "1000".to_string())],
-        vec![source],
-    )
-    .await?;
-    connect_testkit::wait_until(
-        Duration::from_secs(120),
-        Duration::from_millis(50),
-        || async { topic_count(&cluster, &topic).await >= 1_000 },
-    )
-    .await
-    .with_context(|| format!("first lines; log:\n{}", worker.log_text()))?;
-    cluster.pause_broker()?;
-    append_lines(&input, 1_000, 1_000)?;
-    // Wait until the task has polled them: they are in flight, unacknowledged.
-    connect_testkit::wait_until(Duration::from_secs(60), Duration::from_millis(50), || {
-        let worker = &worker;
-        async move {
-            let Ok((_, metrics)) = worker.get_text("/metrics").await else {
-                return false;
-            };
-            metrics
-                .lines()
-                .filter(|l| l.starts_with("tributary_source_records_polled_total"))
-                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                .sum::<f64>()
-                >= 2_000.0
-        }
-    })
-    .await
-    .with_context(|| format!("lines polled; log:\n{}", worker.log_text()))?;
-    let status = worker.terminate().await?;
-    cluster.resume_broker()?;
-    assert!(status.success(), "{status}; log:\n{}", worker.log_text());
-    let log = worker.log_text();
+    let settings = [("task.shutdown.graceful.timeout.ms", "1000".to_string())];
+    let cluster = KafkaCluster::start_dedicated().await?;
+    let mut run = SourceRun::start(cluster, "stop-timeout", 1_000, &settings).await?;
+    run.cluster.pause_broker()?;
+    append_lines(&run.input, 1_000, 1_000)?;
+    // Polled, so in flight and unacknowledged.
+    run.wait_until_polled(2_000).await?;
+    let status = run.worker.terminate().await?;
+    run.cluster.resume_broker()?;
+    let log = run.worker.log_text();
+    assert!(status.success(), "{status}; log:\n{log}");
     assert!(
         log.lines().any(|l| l.contains("did not stop in time")
             && l.contains("again from its last committed offset")),
@@ -366,69 +426,24 @@ async fn a_stop_that_times_out_says_the_unacknowledged_records_are_sent_again() 
 /// the log says the records in flight are sent again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_during_an_outage_does_not_wait_for_acknowledgements() -> Result<()> {
-    let mut cluster = KafkaCluster::start_dedicated().await?;
-    let dir = tempfile::tempdir()?;
-    let input = dir.path().join("input.txt");
-    append_lines(&input, 0, 100)?;
-    let topic = cluster.unique_topic("outage-restart");
-    cluster.create_topic(&topic, 1).await?;
-    let source = source_config(
-        &dir.path().join("source.properties"),
-        "outage-restart-source",
-        &input,
-        &topic,
-    )?;
-    let worker = WorkerProcess::start(
-        dir.path(),
-        &cluster.bootstrap_servers(),
-        &[("task.shutdown.graceful.timeout.ms", "3000".to_string())],
-        vec![source],
-    )
-    .await?;
-    connect_testkit::wait_until(
-        Duration::from_secs(120),
-        Duration::from_millis(50),
-        || async { topic_count(&cluster, &topic).await >= 100 },
-    )
-    .await
-    .with_context(|| format!("first lines; log:\n{}", worker.log_text()))?;
-    cluster.kill_broker()?;
-    append_lines(&input, 100, 100)?;
+    let settings = [("task.shutdown.graceful.timeout.ms", "3000".to_string())];
+    let cluster = KafkaCluster::start_dedicated().await?;
+    let mut run = SourceRun::start(cluster, "outage-restart", 100, &settings).await?;
+    run.cluster.kill_broker()?;
+    append_lines(&run.input, 100, 100)?;
     // The outage is seen and the new lines are in flight.
-    connect_testkit::wait_until(Duration::from_secs(60), Duration::from_millis(100), || {
-        let worker = &worker;
-        async move {
-            let unhealthy = worker
-                .get_json("/health")
-                .await
-                .is_ok_and(|(code, _)| code == 500);
-            let polled = worker.get_text("/metrics").await.is_ok_and(|(_, metrics)| {
-                metrics
-                    .lines()
-                    .filter(|l| l.starts_with("tributary_source_records_polled_total"))
-                    .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                    .sum::<f64>()
-                    >= 200.0
-            });
-            unhealthy && polled
-        }
-    })
-    .await
-    .with_context(|| format!("the outage; log:\n{}", worker.log_text()))?;
-    let (code, body) = http(
-        "POST",
-        format!(
-            "{}/connectors/outage-restart-source/restart?includeTasks=true",
-            worker.rest
-        ),
-        None,
-    )
-    .await?;
+    run.wait_for_health(500).await?;
+    run.wait_until_polled(200).await?;
+    let url = format!(
+        "{}/connectors/{}/restart?includeTasks=true",
+        run.worker.rest, run.name
+    );
+    let (code, body) = http("POST", url, None).await?;
     assert!(code == 202 || code == 204, "{code} {body}");
-    worker
-        .wait_for_state("outage-restart-source", "RUNNING", Duration::from_secs(30))
+    run.worker
+        .wait_for_state(&run.name, "RUNNING", Duration::from_secs(30))
         .await?;
-    let log = worker.log_text();
+    let log = run.worker.log_text();
     assert!(
         log.contains("Kafka is unreachable: not waiting for the records in flight"),
         "{log}"
@@ -517,107 +532,50 @@ async fn an_unchanged_connector_file_is_not_applied_again_at_start() -> Result<(
 /// the records read meanwhile arrive once the broker is back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_outage_is_logged_counted_and_reported_by_health() -> Result<()> {
-    let mut cluster = KafkaCluster::start_dedicated().await?;
-    let dir = tempfile::tempdir()?;
-    let input = dir.path().join("input.txt");
-    append_lines(&input, 0, 100)?;
-    let topic = cluster.unique_topic("outage");
-    cluster.create_topic(&topic, 1).await?;
-    let source = source_config(
-        &dir.path().join("source.properties"),
-        "outage-source",
-        &input,
-        &topic,
-    )?;
-    let worker = WorkerProcess::start(
-        dir.path(),
-        &cluster.bootstrap_servers(),
-        &[("offset.flush.interval.ms", "500".to_string())],
-        vec![source],
-    )
-    .await?;
-    connect_testkit::wait_until(
-        Duration::from_secs(120),
-        Duration::from_millis(50),
-        || async { topic_count(&cluster, &topic).await >= 100 },
-    )
-    .await
-    .with_context(|| format!("first lines; log:\n{}", worker.log_text()))?;
-    let (code, health) = worker.get_json("/health").await?;
-    assert_eq!((code, health["status"].as_str()), (200, Some("healthy")));
-    let metric = |metrics: &str, name: &str| -> Option<f64> {
-        metrics
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
-    };
+    let settings = [("offset.flush.interval.ms", "500".to_string())];
+    let cluster = KafkaCluster::start_dedicated().await?;
+    let mut run = SourceRun::start(cluster, "outage", 100, &settings).await?;
+    let health = run.wait_for_health(200).await?;
+    assert_eq!(health["status"], "healthy");
 
-    cluster.kill_broker()?;
-    append_lines(&input, 100, 100)?;
-    let health = connect_testkit::wait_for(
-        Duration::from_secs(60),
-        Duration::from_millis(100),
-        || async {
-            let (code, health) = worker.get_json("/health").await?;
-            Ok((code == 500).then_some(health))
-        },
-    )
-    .await
-    .with_context(|| format!("/health during the outage; log:\n{}", worker.log_text()))?;
+    run.cluster.kill_broker()?;
+    append_lines(&run.input, 100, 100)?;
+    let health = run.wait_for_health(500).await?;
     assert_eq!(health["status"], "unhealthy", "{health}");
     let message = health["message"].as_str().unwrap_or_default();
     assert!(
         message.contains("Cannot reach the Kafka cluster at")
-            && message.contains(&cluster.bootstrap_servers()),
+            && message.contains(&run.cluster.bootstrap_servers()),
         "{message}"
     );
-    let (_, metrics) = worker.get_text("/metrics").await?;
+    let (_, metrics) = run.worker.get_text("/metrics").await?;
     assert_eq!(
-        metric(&metrics, "tributary_kafka_reachable "),
-        Some(0.0),
+        metric(&metrics, "tributary_kafka_reachable"),
+        0.0,
         "{metrics}"
     );
     assert_eq!(
-        metric(&metrics, "tributary_kafka_outages_total "),
-        Some(1.0),
+        metric(&metrics, "tributary_kafka_outages_total"),
+        1.0,
         "{metrics}"
     );
-    // The status of the task does not change: it keeps its records and retries.
-    let (_, status) = worker.get_json("/connectors/outage-source/status").await?;
+    // The task's status does not change: it keeps its records and retries.
+    let (_, status) = run
+        .worker
+        .get_json(&format!("/connectors/{}/status", run.name))
+        .await?;
     assert_eq!(status["tasks"][0]["state"], "RUNNING", "{status}");
 
-    cluster.restart_broker().await?;
-    connect_testkit::wait_until(
-        Duration::from_secs(120),
-        Duration::from_millis(100),
-        || async {
-            worker
-                .get_json("/health")
-                .await
-                .is_ok_and(|(code, _)| code == 200)
-        },
-    )
-    .await
-    .with_context(|| format!("/health after the outage; log:\n{}", worker.log_text()))?;
-    let (_, metrics) = worker.get_text("/metrics").await?;
+    run.cluster.restart_broker().await?;
+    run.wait_for_health(200).await?;
+    let (_, metrics) = run.worker.get_text("/metrics").await?;
     assert_eq!(
-        metric(&metrics, "tributary_kafka_reachable "),
-        Some(1.0),
+        metric(&metrics, "tributary_kafka_reachable"),
+        1.0,
         "{metrics}"
     );
-    connect_testkit::wait_until(
-        Duration::from_secs(120),
-        Duration::from_millis(100),
-        || async { topic_count(&cluster, &topic).await >= 200 },
-    )
-    .await
-    .with_context(|| {
-        format!(
-            "the lines read during the outage; log:\n{}",
-            worker.log_text()
-        )
-    })?;
-    let log = worker.log_text();
+    run.wait_for_topic(200).await?;
+    let log = run.worker.log_text();
     let count = |needle: &str| log.lines().filter(|l| l.contains(needle)).count();
     assert_eq!(
         count("cannot reach Kafka: all brokers are down"),
@@ -633,41 +591,14 @@ async fn a_broker_outage_is_logged_counted_and_reported_by_health() -> Result<()
 /// the cause, until a flush succeeds again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offsets_that_cannot_be_stored_make_the_worker_unhealthy_with_the_cause() -> Result<()> {
+    let settings = [("offset.flush.interval.ms", "200".to_string())];
     let cluster = KafkaCluster::start().await?;
-    let dir = tempfile::tempdir()?;
-    let input = dir.path().join("input.txt");
-    append_lines(&input, 0, 10)?;
-    let topic = cluster.unique_topic("unstorable");
-    let source = source_config(
-        &dir.path().join("source.properties"),
-        "unstorable-source",
-        &input,
-        &topic,
-    )?;
-    let worker = WorkerProcess::start(
-        dir.path(),
-        &cluster.bootstrap_servers(),
-        &[("offset.flush.interval.ms", "200".to_string())],
-        vec![source],
-    )
-    .await?;
-    worker
-        .wait_for_state("unstorable-source", "RUNNING", Duration::from_secs(60))
-        .await?;
-    let pid = worker.pid().context("the worker's pid")?;
-    let blocker = dir.path().join(format!(".connect.offsets.tmp-{pid}"));
+    let run = SourceRun::start(cluster, "unstorable", 10, &settings).await?;
+    let pid = run.worker.pid().context("the worker's pid")?;
+    let blocker = run.dir.path().join(format!(".connect.offsets.tmp-{pid}"));
     std::fs::create_dir(&blocker)?;
-    append_lines(&input, 10, 10)?;
-    let health = connect_testkit::wait_for(
-        Duration::from_secs(60),
-        Duration::from_millis(100),
-        || async {
-            let (code, health) = worker.get_json("/health").await?;
-            Ok((code == 500).then_some(health))
-        },
-    )
-    .await
-    .with_context(|| format!("/health while offsets fail; log:\n{}", worker.log_text()))?;
+    append_lines(&run.input, 10, 10)?;
+    let health = run.wait_for_health(500).await?;
     let message = health["message"].as_str().unwrap_or_default();
     assert!(
         message.contains("Source offsets cannot be stored")
@@ -676,22 +607,6 @@ async fn offsets_that_cannot_be_stored_make_the_worker_unhealthy_with_the_cause(
         "{message}"
     );
     std::fs::remove_dir(&blocker)?;
-    connect_testkit::wait_until(
-        Duration::from_secs(60),
-        Duration::from_millis(100),
-        || async {
-            worker
-                .get_json("/health")
-                .await
-                .is_ok_and(|(code, _)| code == 200)
-        },
-    )
-    .await
-    .with_context(|| {
-        format!(
-            "/health once offsets are stored; log:\n{}",
-            worker.log_text()
-        )
-    })?;
+    run.wait_for_health(200).await?;
     Ok(())
 }
