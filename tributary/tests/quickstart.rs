@@ -39,9 +39,9 @@ impl Output {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quickstart_streams_form_responses_to_an_embedded_broker() -> Result<()> {
-    let port = connect_testkit::free_port()?;
+/// A running `tributary quickstart` on `port`: the process, what it printed on stdout, and
+/// its log (stderr).
+async fn spawn_quickstart(port: u16) -> Result<(tokio::process::Child, Output, Output)> {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tributary"))
         .args(["quickstart", "--port", &port.to_string()])
         .stdout(Stdio::piped())
@@ -50,16 +50,34 @@ async fn quickstart_streams_form_responses_to_an_embedded_broker() -> Result<()>
         .spawn()
         .context("spawning tributary quickstart")?;
     let output = Output::default();
-    let stdout = child.stdout.take().context("stdout")?;
-    let collected = output.clone();
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(stdout).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Ok(mut all) = collected.0.lock() {
-                all.push(line);
+    let log = Output::default();
+    for (stream, sink) in [
+        (
+            Box::new(child.stdout.take().context("stdout")?)
+                as Box<dyn tokio::io::AsyncRead + Send + Unpin>,
+            output.clone(),
+        ),
+        (
+            Box::new(child.stderr.take().context("stderr")?),
+            log.clone(),
+        ),
+    ] {
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Ok(mut all) = sink.0.lock() {
+                    all.push(line);
+                }
             }
-        }
-    });
+        });
+    }
+    Ok((child, output, log))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quickstart_streams_form_responses_to_an_embedded_broker() -> Result<()> {
+    let port = connect_testkit::free_port()?;
+    let (mut child, output, log) = spawn_quickstart(port).await?;
 
     // The three seeded responses are printed as they reach the topic.
     output
@@ -139,12 +157,10 @@ async fn quickstart_streams_form_responses_to_an_embedded_broker() -> Result<()>
         .await
         .context("quickstart did not stop on Ctrl-C")??;
     if !exit.success() {
-        let mut stderr = String::new();
-        if let Some(mut err) = child.stderr.take() {
-            use tokio::io::AsyncReadExt;
-            let _ = err.read_to_string(&mut stderr).await;
-        }
-        bail!("quickstart exited with {exit}; stderr:\n{stderr}");
+        bail!(
+            "quickstart exited with {exit}; stderr:\n{}",
+            log.lines().join("\n")
+        );
     }
     output
         .wait_for("the goodbye", |lines| lines.iter().any(|l| l == "Stopped."))
@@ -162,35 +178,7 @@ async fn quickstart_streams_form_responses_to_an_embedded_broker() -> Result<()>
 async fn resetting_a_sink_on_the_embedded_broker_answers_an_error_and_keeps_serving() -> Result<()>
 {
     let port = connect_testkit::free_port()?;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tributary"))
-        .args(["quickstart", "--port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .context("spawning tributary quickstart")?;
-    let output = Output::default();
-    let log = Output::default();
-    for (stream, sink) in [
-        (
-            Box::new(child.stdout.take().context("stdout")?)
-                as Box<dyn tokio::io::AsyncRead + Send + Unpin>,
-            output.clone(),
-        ),
-        (
-            Box::new(child.stderr.take().context("stderr")?),
-            log.clone(),
-        ),
-    ] {
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stream).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                if let Ok(mut all) = sink.0.lock() {
-                    all.push(line);
-                }
-            }
-        });
-    }
+    let (mut child, output, log) = spawn_quickstart(port).await?;
     output
         .wait_for("the seeded responses", |lines| {
             lines.iter().any(|l| l.starts_with("form-responses row=4"))

@@ -74,6 +74,19 @@ impl Rest {
     }
 }
 
+/// A worker without connectors, with `settings` in its config, and a REST client of it.
+async fn worker_and_rest(
+    cluster: &KafkaCluster,
+    dir: &std::path::Path,
+    settings: &[(&str, String)],
+) -> Result<(WorkerProcess, Rest)> {
+    let worker = WorkerProcess::start(dir, &cluster.bootstrap_servers(), settings, vec![]).await?;
+    let rest = Rest {
+        base: worker.rest.clone(),
+    };
+    Ok((worker, rest))
+}
+
 fn assert_error(code: u16, body: &Value, expected: u16, needle: &str) {
     assert_eq!(code, expected, "{body}");
     assert_eq!(body["error_code"], expected, "{body}");
@@ -90,16 +103,12 @@ async fn rest_api_answers_like_kafka_connect() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let input = dir.path().join("in.txt");
     append_lines(&input, 0, 10)?;
-    let worker = WorkerProcess::start(
+    let (worker, rest) = worker_and_rest(
+        &cluster,
         dir.path(),
-        &cluster.bootstrap_servers(),
         &[("offset.flush.interval.ms", "100".to_string())],
-        vec![],
     )
     .await?;
-    let rest = Rest {
-        base: worker.rest.clone(),
-    };
     let topic = cluster.unique_topic("rest");
 
     let (code, root) = rest.get("/").await?;
@@ -466,16 +475,12 @@ async fn active_topics_are_the_ones_used_and_tracking_can_be_switched_off() -> R
     let routed = cluster.unique_topic("routed");
     let input = dir.path().join("in.txt");
     append_lines(&input, 0, 3)?;
-    let worker = WorkerProcess::start(
+    let (worker, rest) = worker_and_rest(
+        &cluster,
         dir.path(),
-        &cluster.bootstrap_servers(),
         &[("offset.flush.interval.ms", "500".to_string())],
-        vec![],
     )
     .await?;
-    let rest = Rest {
-        base: worker.rest.clone(),
-    };
     let (code, body, _) = rest
         .send(
             "POST",
@@ -571,16 +576,9 @@ async fn active_topics_are_the_ones_used_and_tracking_can_be_switched_off() -> R
         ),
     ] {
         let dir = tempfile::tempdir()?;
-        let worker = WorkerProcess::start(
-            dir.path(),
-            &cluster.bootstrap_servers(),
-            &[(key, "false".to_string())],
-            vec![],
-        )
-        .await?;
-        let rest = Rest {
-            base: worker.rest.clone(),
-        };
+        // The worker runs until the end of the iteration.
+        let (_worker, rest) =
+            worker_and_rest(&cluster, dir.path(), &[(key, "false".to_string())]).await?;
         let (code, body) = rest.empty(method, path).await?;
         assert_error(code, &body, 403, message);
         assert_eq!(body["message"], message, "{key}: {body}");
@@ -594,11 +592,7 @@ async fn active_topics_are_the_ones_used_and_tracking_can_be_switched_off() -> R
 async fn a_hidden_secret_in_a_new_connector_says_how_to_pass_it() -> Result<()> {
     let cluster = KafkaCluster::start().await?;
     let dir = tempfile::tempdir()?;
-    let worker =
-        WorkerProcess::start(dir.path(), &cluster.bootstrap_servers(), &[], vec![]).await?;
-    let rest = Rest {
-        base: worker.rest.clone(),
-    };
+    let (_worker, rest) = worker_and_rest(&cluster, dir.path(), &[]).await?;
     let (code, body, _) = rest
         .send(
             "POST",
