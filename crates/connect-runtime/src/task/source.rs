@@ -802,8 +802,17 @@ impl SourceTaskRunner {
             Some(topic) => topic,
             None => {
                 if !known_topics.known.contains(&prepared.topic) {
-                    self.ensure_topic(&prepared.topic).await;
-                    self.await_topic_metadata(&prepared.topic).await;
+                    // Both wait on Kafka; a stop must not wait for them (during an outage
+                    // they would hold the stop up to their timeouts).
+                    let mut control = self.control.clone();
+                    tokio::select! {
+                        biased;
+                        _ = super::wait_for_stop(&mut control.stop) => {}
+                        _ = async {
+                            self.ensure_topic(&prepared.topic).await;
+                            self.await_topic_metadata(&prepared.topic).await;
+                        } => {}
+                    }
                     known_topics.known.insert(prepared.topic.clone());
                 }
                 known_topics.remember(&prepared.topic)
@@ -886,16 +895,19 @@ impl SourceTaskRunner {
         const WAIT: Duration = Duration::from_secs(30);
         let producer = Arc::clone(&self.producer);
         let name = topic.to_string();
+        let stop = self.control.stop.clone();
+        let metrics = Arc::clone(&self.status.metrics.metrics);
         let known = tokio::task::spawn_blocking(move || {
             let deadline = std::time::Instant::now() + WAIT;
             loop {
                 let remaining = deadline.saturating_duration_since(std::time::Instant::now());
-                if remaining.is_zero() {
+                // Nothing to learn while Kafka is out of reach, or once the task stops.
+                if remaining.is_zero() || *stop.borrow() || metrics.kafka_unreachable() {
                     return false;
                 }
                 let ready = producer
                     .client()
-                    .fetch_metadata(Some(&name), remaining.min(Duration::from_secs(5)))
+                    .fetch_metadata(Some(&name), remaining.min(Duration::from_secs(1)))
                     .is_ok_and(|metadata| {
                         metadata.topics().iter().any(|t| {
                             t.name() == name
