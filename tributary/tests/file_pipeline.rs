@@ -613,3 +613,26 @@ async fn offsets_that_cannot_be_stored_make_the_worker_unhealthy_with_the_cause(
     run.wait_for_health(200).await?;
     Ok(())
 }
+
+/// A stop that finds the producer's queue full (here `producer.buffer.memory` holds a few
+/// records and the broker is down) ends at once: the records not handed over are sent again
+/// after the restart, as their offsets were not committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_with_a_full_producer_queue_during_an_outage_is_prompt() -> Result<()> {
+    let settings = [
+        ("producer.buffer.memory", "1024".to_string()),
+        ("task.shutdown.graceful.timeout.ms", "3000".to_string()),
+    ];
+    let cluster = KafkaCluster::start_dedicated().await?;
+    let mut run = SourceRun::start(cluster, "full-queue", 10, &settings).await?;
+    run.cluster.kill_broker()?;
+    append_lines(&run.input, 10, 2_000)?;
+    run.wait_for_health(500).await?;
+    run.wait_until_polled(100).await?;
+    let status = run.worker.terminate().await?;
+    let log = run.worker.log_text();
+    assert!(status.success(), "{status}; log:\n{log}");
+    assert!(!log.contains("did not stop in time"), "{log}");
+    assert!(log.contains("source task stopped"), "{log}");
+    Ok(())
+}

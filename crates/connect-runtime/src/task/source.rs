@@ -200,6 +200,13 @@ pub struct SubmittedRecords {
     /// The partition of the last submitted record and its key: consecutive records of one
     /// partition (the common case) do not serialize the partition again.
     last_partition: Option<(SourcePartition, Arc<str>)>,
+    /// Records registered but never handed to the producer (the task stopped while the
+    /// producer's queue was full): they stay outstanding, so no later offset of their
+    /// partition becomes committable, but no acknowledgement will come for them.
+    unsent: usize,
+    /// Records submitted and not acknowledged yet (`outstanding` also counts records
+    /// acknowledged ahead of an earlier one of their partition).
+    unacknowledged: usize,
 }
 
 impl SubmittedRecords {
@@ -278,6 +285,7 @@ impl SubmittedRecords {
             offset: None,
         }));
         in_flight.outstanding += 1;
+        self.unacknowledged += 1;
         sequence
     }
 
@@ -290,6 +298,7 @@ impl SubmittedRecords {
             return;
         };
         let key = Arc::clone(&flight.partition_key);
+        self.unacknowledged = self.unacknowledged.saturating_sub(1);
         let Some((_, queue)) = self.queues.get_mut(&key) else {
             return;
         };
@@ -354,6 +363,16 @@ impl SubmittedRecords {
 
     pub fn outstanding(&self) -> usize {
         self.in_flight.outstanding
+    }
+
+    /// Notes that a registered record was never sent (see `unsent`).
+    pub fn mark_unsent(&mut self) {
+        self.unsent += 1;
+    }
+
+    /// Records whose acknowledgement may still come.
+    pub fn awaiting_acknowledgement(&self) -> usize {
+        self.unacknowledged.saturating_sub(self.unsent)
     }
 
     pub fn take_committable(&mut self) -> Vec<(SourcePartition, SourceOffset)> {
@@ -527,6 +546,10 @@ impl SourceTaskRunner {
                 }
             };
             for record in records {
+                // Records of the batch not sent yet are polled again after the restart.
+                if self.control.is_stopping() {
+                    return LoopEnd::Stopped;
+                }
                 if let Err(failure) = self
                     .send(record, keep_records, submitted, &mut known_topics)
                     .await
@@ -855,6 +878,13 @@ impl SourceTaskRunner {
                 Err((error, returned))
                     if error.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) =>
                 {
+                    if self.control.is_stopping() {
+                        // The record stays registered and unacknowledged: its offset (and
+                        // every later one of its partition) is not committed, and it is
+                        // sent again after the restart.
+                        submitted.mark_unsent();
+                        return Ok(());
+                    }
                     base = returned;
                     // Let deliveries drain, serving their acknowledgements meanwhile: all
                     // that are waiting, so that a full queue is refilled a response's
@@ -960,24 +990,27 @@ impl SourceTaskRunner {
     /// Waits for outstanding deliveries (graceful stop) or just collects the ones that
     /// already arrived (failure), then folds them into `submitted`.
     async fn finish_deliveries(&mut self, submitted: &mut SubmittedRecords, wait: bool) {
-        if wait && submitted.outstanding() > 0 && self.status.metrics.metrics.kafka_unreachable() {
+        if wait
+            && submitted.awaiting_acknowledgement() > 0
+            && self.status.metrics.metrics.kafka_unreachable()
+        {
             // Nothing can be acknowledged during an outage: waiting would only hold up the
             // stop (and the REST call or shutdown behind it) for the whole timeout.
             tracing::warn!(
                 task = %self.id,
-                outstanding = submitted.outstanding(),
+                outstanding = submitted.awaiting_acknowledgement(),
                 "Kafka is unreachable: not waiting for the records in flight to be acknowledged; \
                  they are sent again from the last committed offset when the task next starts"
             );
-        } else if wait && submitted.outstanding() > 0 {
+        } else if wait && submitted.awaiting_acknowledgement() > 0 {
             let producer = Arc::clone(&self.producer);
             let timeout = self.flush_timeout;
             let flushed = tokio::task::spawn_blocking(move || producer.flush(timeout)).await;
             if !matches!(flushed, Ok(Ok(()))) {
-                tracing::warn!(task = %self.id, outstanding = submitted.outstanding(), "timed out waiting for outstanding records; their offsets are not committed");
+                tracing::warn!(task = %self.id, outstanding = submitted.awaiting_acknowledgement(), "timed out waiting for outstanding records; their offsets are not committed");
             }
             let deadline = tokio::time::Instant::now() + self.flush_timeout;
-            while submitted.outstanding() > 0 {
+            while submitted.awaiting_acknowledgement() > 0 {
                 match tokio::time::timeout_at(deadline, self.acks.recv()).await {
                     Ok(Some(ack)) => {
                         if let Err(failure) =
@@ -1109,6 +1142,26 @@ mod tests {
         );
         assert_eq!(submitted.outstanding(), 0);
         assert_eq!(submitted.take_acknowledged().len(), 4);
+    }
+
+    /// A record never handed to the producer (the task stopped on a full queue) blocks its
+    /// partition's later offsets, and nobody waits for its acknowledgement.
+    #[test]
+    fn an_unsent_record_blocks_later_offsets_but_is_not_awaited() {
+        let mut submitted = SubmittedRecords::default();
+        let a1 = submitted.submit(record("a", 1), Arc::from("t"));
+        let _a2 = submitted.submit(record("a", 2), Arc::from("t"));
+        submitted.mark_unsent();
+        let a3 = submitted.submit(record("a", 3), Arc::from("t"));
+        submitted.acknowledge(a1, None);
+        submitted.acknowledge(a3, None);
+        assert_eq!(
+            positions(submitted.take_committable()),
+            vec![("a".into(), 1)]
+        );
+        // a2 never sent, a3 acknowledged behind it: both still outstanding, none awaited.
+        assert_eq!(submitted.outstanding(), 2);
+        assert_eq!(submitted.awaiting_acknowledgement(), 0);
     }
 
     #[test]
