@@ -398,17 +398,21 @@ pub(crate) async fn handle(
     };
     if let Route::Token = route {
         let form = parse_query(&String::from_utf8_lossy(&body));
-        let mut audiences: Vec<String> = parts
+        // Google's own token endpoints first: google-auth and other Google libraries sign
+        // for `https://oauth2.googleapis.com/token` whatever the key's `token_uri` says, and
+        // Google names that audience when the check fails.
+        let mut audiences: Vec<String> = auth::GOOGLE_TOKEN_AUDIENCES
+            .iter()
+            .map(|audience| audience.to_string())
+            .collect();
+        if let Some(host) = parts
             .headers
             .get(header::HOST)
             .and_then(|host| host.to_str().ok())
-            .map(|host| {
-                vec![
-                    format!("http://{host}/token"),
-                    format!("https://{host}/token"),
-                ]
-            })
-            .unwrap_or_default();
+        {
+            audiences.push(format!("http://{host}/token"));
+            audiences.push(format!("https://{host}/token"));
+        }
         audiences.extend(config.token_audiences.iter().cloned());
         let answer = {
             let mut state = lock(&emulator.inner.state);

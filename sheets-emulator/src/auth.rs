@@ -128,6 +128,15 @@ pub fn issue_token(
     token
 }
 
+/// The audiences Google accepts in a service account's JWT-bearer assertion: its token
+/// endpoint, and the two older addresses of it (documented for the OAuth 2.0 service
+/// account flow). The first is the one Google names when the check fails.
+pub const GOOGLE_TOKEN_AUDIENCES: [&str; 3] = [
+    "https://oauth2.googleapis.com/token",
+    "https://www.googleapis.com/oauth2/v4/token",
+    "https://accounts.google.com/o/oauth2/token",
+];
+
 /// Handles a token request: the form's pairs, the audiences an assertion may name.
 /// Returns the status and body to answer.
 pub fn token_request(

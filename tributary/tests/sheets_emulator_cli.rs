@@ -104,3 +104,45 @@ async fn the_emulator_command_serves_the_sheets_api_and_keeps_state() -> Result<
     assert_eq!(values["values"][1][1], "Ada");
     Ok(())
 }
+
+/// Google's own auth library gets a token from the emulator through the service-account
+/// flow, unpatched: google-auth signs the JWT for Google's token endpoint whatever the key
+/// file's `token_uri` says, and the emulator accepts that audience as Google does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn google_auth_reads_through_the_service_account_flow() -> Result<()> {
+    use sheets_emulator::{Emulator, EmulatorConfig, SheetSeed, SpreadsheetSeed};
+    const EMAIL: &str = "python-reader@test-project.iam.gserviceaccount.com";
+    let emulator = Emulator::start_local_with(EmulatorConfig::default())?;
+    let key = emulator.create_service_account(EMAIL)?;
+    let spreadsheet = emulator.create_spreadsheet(
+        SpreadsheetSeed::new("From Python")
+            .sheet(SheetSeed::new("Responses").rows(json!([["name", "score"], ["ada", "5"]])))
+            .reader(EMAIL),
+    )?;
+    let dir = tempfile::tempdir()?;
+    let key_file = dir.path().join("key.json");
+    std::fs::write(&key_file, key.to_json_string())?;
+    let python = connect_testkit::PythonEnv::get()?;
+    let key_arg = key_file.display().to_string();
+    let output = python
+        .run_python_script(
+            python.script("google_auth_read.py"),
+            [
+                key_arg.as_str(),
+                emulator.base_url(),
+                spreadsheet.as_str(),
+                "Responses!A1:B2",
+            ],
+        )
+        .await?
+        .ensure_success()?;
+    let answer: serde_json::Value = serde_json::from_str(output.stdout.trim())
+        .with_context(|| format!("the script's answer: {}", output.stdout))?;
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert_eq!(
+        answer["body"]["values"],
+        json!([["name", "score"], ["ada", "5"]]),
+        "{answer}"
+    );
+    Ok(())
+}
