@@ -64,7 +64,6 @@ impl ClusterWatch {
             metrics,
             stop: AtomicBool::new(false),
         });
-        watch.metrics.kafka_reachable.set(1);
         let mut forced = BTreeMap::new();
         forced.insert("statistics.interval.ms".to_string(), "1000".to_string());
         forced.insert(

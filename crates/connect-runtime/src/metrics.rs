@@ -204,6 +204,10 @@ impl WorkerMetrics {
                 metrics.kafka_outages.clone(),
             );
         }
+        // Reachable until a cluster watch sees otherwise: a worker without a watch (one
+        // embedded in a program, the runtime's own tests) must not read as in an outage,
+        // or its stopping tasks would skip waiting for acknowledgements and commits.
+        metrics.kafka_reachable.set(1);
         metrics
     }
 
@@ -348,6 +352,23 @@ impl TaskMetricsHandle {
 mod tests {
     use super::*;
     use connect_api::metrics::MetricsSink;
+
+    /// Without a cluster watch nothing has seen an outage: Kafka reads as reachable.
+    #[test]
+    fn kafka_is_reachable_until_a_watch_says_otherwise() {
+        let metrics = WorkerMetrics::new();
+        assert!(!metrics.kafka_unreachable());
+        assert!(
+            metrics
+                .encode()
+                .lines()
+                .any(|l| l == "tributary_kafka_reachable 1"),
+            "{}",
+            metrics.encode()
+        );
+        metrics.kafka_reachable.set(0);
+        assert!(metrics.kafka_unreachable());
+    }
 
     #[test]
     fn renders_task_counters_states_and_connector_counters() {
