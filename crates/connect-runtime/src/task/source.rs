@@ -915,10 +915,11 @@ impl SourceTaskRunner {
     }
 
     /// Waits, before the first record to `topic`, until the producer knows the topic's
-    /// partitions and their leaders, as Kafka's producer does in `send` (`waitOnMetadata`).
-    /// librdkafka would otherwise hold the first records in its queue of records without a
-    /// partition while it learns them, and a topic just created answers without leaders for
-    /// a moment; one CI run saw the first 100 records of a new topic land after the next 50.
+    /// partitions and their leaders, as Kafka's producer does in `send` (`waitOnMetadata`),
+    /// so that librdkafka does not hold the first records in its queue of records without a
+    /// partition while it learns them (a topic just created answers without leaders for a
+    /// moment). One CI run saw the first 100 records of a new topic land after the next 50;
+    /// this is the likely place, not a proven one, and it has not recurred since.
     /// A topic that does not show up within the wait is left to librdkafka (the broker may
     /// create it on the first produce).
     async fn await_topic_metadata(&self, topic: &str) {
@@ -990,19 +991,17 @@ impl SourceTaskRunner {
     /// Waits for outstanding deliveries (graceful stop) or just collects the ones that
     /// already arrived (failure), then folds them into `submitted`.
     async fn finish_deliveries(&mut self, submitted: &mut SubmittedRecords, wait: bool) {
-        if wait
-            && submitted.awaiting_acknowledgement() > 0
-            && self.status.metrics.metrics.kafka_unreachable()
-        {
+        let awaiting = submitted.awaiting_acknowledgement();
+        if wait && awaiting > 0 && self.status.metrics.metrics.kafka_unreachable() {
             // Nothing can be acknowledged during an outage: waiting would only hold up the
             // stop (and the REST call or shutdown behind it) for the whole timeout.
             tracing::warn!(
                 task = %self.id,
-                outstanding = submitted.awaiting_acknowledgement(),
+                outstanding = awaiting,
                 "Kafka is unreachable: not waiting for the records in flight to be acknowledged; \
                  they are sent again from the last committed offset when the task next starts"
             );
-        } else if wait && submitted.awaiting_acknowledgement() > 0 {
+        } else if wait && awaiting > 0 {
             let producer = Arc::clone(&self.producer);
             let timeout = self.flush_timeout;
             let flushed = tokio::task::spawn_blocking(move || producer.flush(timeout)).await;
