@@ -45,20 +45,9 @@ fn write_atomically_with(
         path: path.display().to_string(),
         error,
     };
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
+    let directory = directory_of(path);
     std::fs::create_dir_all(&directory).map_err(io_error)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "store".to_string());
-    let temporary = directory.join(format!(
-        "{}{}",
-        temporary_prefix(&file_name),
-        std::process::id()
-    ));
+    let temporary = directory.join(format!("{}{}", temporary_prefix(path), std::process::id()));
     let written = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         if visibility == Visibility::Private {
@@ -80,8 +69,19 @@ fn write_atomically_with(
     Ok(())
 }
 
-/// The name of `file_name`'s temporary siblings, before the writer's process id.
-fn temporary_prefix(file_name: &str) -> String {
+/// The directory `path` is in (`.` for a bare file name).
+fn directory_of(path: &Path) -> std::path::PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
+/// The name of `path`'s temporary siblings, before the writer's process id.
+fn temporary_prefix(path: &Path) -> String {
+    let file_name = path
+        .file_name()
+        .map_or_else(|| "store".into(), |name| name.to_string_lossy());
     format!(".{file_name}.tmp-")
 }
 
@@ -89,15 +89,8 @@ fn temporary_prefix(file_name: &str) -> String {
 /// (a writer removes its own), and answers what was removed. A temporary of a process that
 /// is still alive (another worker sharing the directory) is kept.
 pub fn remove_stale_temporaries(path: &Path) -> Vec<std::path::PathBuf> {
-    let Some(file_name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return Vec::new();
-    };
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let prefix = temporary_prefix(&file_name);
-    let Ok(entries) = std::fs::read_dir(&directory) else {
+    let prefix = temporary_prefix(path);
+    let Ok(entries) = std::fs::read_dir(directory_of(path)) else {
         return Vec::new();
     };
     let mut removed = Vec::new();
