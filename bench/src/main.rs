@@ -188,7 +188,9 @@ async fn run(cli: Cli) -> Result<()> {
             worker: worker.clone(),
             sizes: vec![cli.sheet_rows / 4, cli.sheet_rows],
         };
-        let runs = tokio::task::block_in_place(|| sheets::run(&config))?;
+        // One emulator with the sheets serves the plain and the throttled ingests.
+        let fixture = sheets::SheetsFixture::new(&config.sizes)?;
+        let runs = tokio::task::block_in_place(|| sheets::run(&config, &fixture))?;
         let (table, v) = sheets::report(&runs, &config);
         print(&table);
         verdicts.extend(v);
@@ -201,7 +203,7 @@ async fn run(cli: Cli) -> Result<()> {
                 bytes_per_sec: (cli.throttle_mib_per_sec * 1024.0 * 1024.0) as u64,
                 buffer_memory: cli.buffer_memory_mib * 1024 * 1024,
             };
-            let runs = tokio::task::block_in_place(|| sheets::run_throttled(&throttled))?;
+            let runs = tokio::task::block_in_place(|| sheets::run_throttled(&throttled, &fixture))?;
             let (table, v) = sheets::report_throttled(&runs, &throttled);
             print(&table);
             verdicts.extend(v);

@@ -270,12 +270,12 @@ fn run_once_with(
     })
 }
 
-pub fn run(config: &SheetsConfig) -> Result<Vec<SheetsRun>> {
-    let fixture = SheetsFixture::new(&config.sizes)?;
+/// Every size of `fixture` (made for `config.sizes`), `runs` times.
+pub fn run(config: &SheetsConfig, fixture: &SheetsFixture) -> Result<Vec<SheetsRun>> {
     let mut runs = Vec::new();
     for i in 0..config.runs {
         for (rows, id) in &fixture.spreadsheets {
-            let run = run_once(config, &fixture, *rows, id)
+            let run = run_once(config, fixture, *rows, id)
                 .with_context(|| format!("{rows}-row sheet, run {i}"))?;
             tracing::info!(
                 rows = run.rows,
@@ -290,8 +290,10 @@ pub fn run(config: &SheetsConfig) -> Result<Vec<SheetsRun>> {
 }
 
 /// Every size, bounded and unbounded, `runs` times, against a throttled broker.
-pub fn run_throttled(config: &ThrottledConfig) -> Result<Vec<ThrottledRun>> {
-    let fixture = SheetsFixture::new(&config.sheets.sizes)?;
+pub fn run_throttled(
+    config: &ThrottledConfig,
+    fixture: &SheetsFixture,
+) -> Result<Vec<ThrottledRun>> {
     let mut runs = Vec::new();
     for i in 0..config.sheets.runs {
         for (rows, id) in &fixture.spreadsheets {
@@ -308,7 +310,7 @@ pub fn run_throttled(config: &ThrottledConfig) -> Result<Vec<ThrottledRun>> {
                 };
                 let run = run_once_with(
                     &config.sheets,
-                    &fixture,
+                    fixture,
                     *rows,
                     id,
                     Some(config.bytes_per_sec),

@@ -184,7 +184,8 @@ fn sheets_ingest_is_measured() -> Result<()> {
         worker: worker(),
         sizes: vec![250, 1_000],
     };
-    let runs = sheets::run(&config)?;
+    let fixture = sheets::SheetsFixture::new(&config.sizes)?;
+    let runs = sheets::run(&config, &fixture)?;
     assert_eq!(runs.len(), 2);
     for run in &runs {
         assert!(run.rows_per_sec() > 0.0, "{run:?}");
@@ -227,7 +228,8 @@ fn a_throttled_broker_ingest_compares_the_bounds() -> Result<()> {
         bytes_per_sec: 512 * 1024,
         buffer_memory: 64 * 1024,
     };
-    let runs = sheets::run_throttled(&config)?;
+    let fixture = sheets::SheetsFixture::new(&config.sheets.sizes)?;
+    let runs = sheets::run_throttled(&config, &fixture)?;
     assert_eq!(runs.len(), 4);
     for throttled in &runs {
         assert!(
