@@ -239,7 +239,6 @@ impl StandaloneHerder {
         if unchanged {
             return Ok(false);
         }
-        use super::Herder as _;
         self.put_connector_config(name, config, true, None).await?;
         Ok(true)
     }
