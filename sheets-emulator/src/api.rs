@@ -1186,6 +1186,7 @@ pub(crate) fn update_values(
         Some(written) => sheet.a1(written),
         None => sheet.a1(&rect),
     };
+    spreadsheet.recalculate();
     Ok(update_response(&spreadsheet_id, &updated, &summary))
 }
 
@@ -1194,7 +1195,9 @@ fn clear(spreadsheet: &mut Spreadsheet, range: &str) -> Result<String, ApiError>
     let sheet = &mut spreadsheet.sheets[target.sheet_index];
     let rect = sheet.rect(target.area.as_ref())?;
     sheet.clear(&rect);
-    Ok(sheet.a1(&rect))
+    let cleared = sheet.a1(&rect);
+    spreadsheet.recalculate();
+    Ok(cleared)
 }
 
 /// The `Spreadsheet` resource, with grid data when asked, limited to `ranges` when given.

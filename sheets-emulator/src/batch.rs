@@ -57,6 +57,7 @@ pub(crate) fn batch_update(
         replies.push(reply);
     }
     spreadsheet.check_cell_limit()?;
+    spreadsheet.recalculate();
     let mut answer = Map::new();
     answer.insert("spreadsheetId".into(), json!(spreadsheet.spreadsheet_id));
     answer.insert("replies".into(), Value::Array(replies));
@@ -121,19 +122,17 @@ fn apply(spreadsheet: &mut Spreadsheet, name: &str, arguments: &Value) -> Result
                     sheet.row_count
                 });
             ensure_room(spreadsheet, added)?;
-            let sheet = &mut spreadsheet.sheets[index];
             if range.rows {
-                sheet.insert_rows(range.start, end - range.start);
+                spreadsheet.insert_rows(index, range.start, end - range.start);
             } else {
-                sheet.insert_columns(range.start, end - range.start);
+                spreadsheet.insert_columns(index, range.start, end - range.start);
             }
             Ok(json!({}))
         }
         "deleteDimension" => {
             let range = DimensionRange::parse(arguments.get("range"))?;
             let index = grid(spreadsheet, range.sheet_id)?;
-            let sheet = &mut spreadsheet.sheets[index];
-            let count = range.count(sheet);
+            let count = range.count(&spreadsheet.sheets[index]);
             let end = range.end.unwrap_or(count);
             if range.start >= end {
                 return Err(format!(
@@ -156,9 +155,9 @@ fn apply(spreadsheet: &mut Spreadsheet, name: &str, arguments: &Value) -> Result
                 ));
             }
             if range.rows {
-                sheet.delete_rows(range.start, end);
+                spreadsheet.delete_rows(index, range.start, end);
             } else {
-                sheet.delete_columns(range.start, end);
+                spreadsheet.delete_columns(index, range.start, end);
             }
             Ok(json!({}))
         }

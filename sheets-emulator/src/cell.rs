@@ -8,8 +8,8 @@
 //! 45753.78950231482 formatted `M/d/yyyy H:mm:ss`, which `FORMATTED_VALUE` prints back as
 //! `4/6/2025 18:56:53` and `UNFORMATTED_VALUE` as the number.
 //!
-//! Formulas are stored, not evaluated: a formula cell answers its cached value (seeded
-//! through the admin API), or an empty string.
+//! A formula cell keeps the formula and its last computed value ([`crate::formula`]
+//! computes it); a formula that fails computes an error value (`#DIV/0!`, `#REF!`, ...).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,6 +20,59 @@ pub enum CellValue {
     String(String),
     Number(f64),
     Bool(bool),
+    /// The result of a formula that failed (only formulas compute errors).
+    Error(FormulaError),
+}
+
+/// A formula's error result: Sheets' `ErrorValue`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormulaError {
+    /// What the cell shows: `#DIV/0!`, `#REF!`, `#NAME?`, `#VALUE!`, `#N/A`, `#NUM!`,
+    /// `#NULL!`, `#ERROR!`.
+    pub shown: &'static str,
+    /// `ErrorValue.type`: `DIVIDE_BY_ZERO`, `REF`, ...
+    pub kind: &'static str,
+    /// `ErrorValue.message`.
+    pub message: &'static str,
+}
+
+impl FormulaError {
+    /// The error for the engine's error text (`#DIV/0!`, `#CIRC!`, ...).
+    pub fn from_engine(text: &str) -> FormulaError {
+        let (shown, kind, message) = match text {
+            "#DIV/0!" => (
+                "#DIV/0!",
+                "DIVIDE_BY_ZERO",
+                "Function DIVIDE parameter 2 cannot be zero.",
+            ),
+            "#REF!" => ("#REF!", "REF", "Reference does not exist."),
+            "#CIRC!" => (
+                "#REF!",
+                "REF",
+                "Circular dependency detected. To resolve with iterative calculation, see File > Settings.",
+            ),
+            "#SPILL!" => (
+                "#REF!",
+                "REF",
+                "Array result was not expanded because it would overwrite data.",
+            ),
+            "#NAME?" => ("#NAME?", "NAME", "Unknown function or range name."),
+            "#VALUE!" => (
+                "#VALUE!",
+                "VALUE",
+                "A value in the formula has the wrong type.",
+            ),
+            "#N/A" => ("#N/A", "N_A", "Value not available."),
+            "#NUM!" => ("#NUM!", "NUM", "The result is not a valid number."),
+            "#NULL!" => ("#NULL!", "NULL_VALUE", "The ranges do not intersect."),
+            _ => ("#ERROR!", "ERROR", "Formula parse error."),
+        };
+        FormulaError {
+            shown,
+            kind,
+            message,
+        }
+    }
 }
 
 /// The kind of a number format, as in Sheets' `NumberFormat.type`.
@@ -70,6 +123,16 @@ pub struct Cell {
     /// The formula text, starting with `=`.
     pub formula: Option<String>,
     pub format: Option<NumberFormat>,
+    /// The format a formula's result takes when the cell has none of its own: Sheets
+    /// gives `=A1+1` the date format of `A1` and `=TODAY()` a date format.
+    pub automatic_format: Option<NumberFormat>,
+}
+
+impl Cell {
+    /// The number format values are shown with.
+    pub fn shown_format(&self) -> Option<&NumberFormat> {
+        self.format.as_ref().or(self.automatic_format.as_ref())
+    }
 }
 
 impl Cell {
@@ -86,6 +149,7 @@ impl Cell {
             value: Some(value),
             formula: None,
             format: None,
+            automatic_format: None,
         }
     }
 }
@@ -230,6 +294,7 @@ pub fn parse_user_entered(text: &str, locale: &LocaleRules) -> Cell {
             value: None,
             formula: Some(text.to_owned()),
             format: None,
+            automatic_format: None,
         };
     }
     let trimmed = text.trim();
@@ -244,6 +309,7 @@ pub fn parse_user_entered(text: &str, locale: &LocaleRules) -> Cell {
             value: Some(CellValue::Number(number)),
             formula: None,
             format,
+            automatic_format: None,
         };
     }
     if let Some((serial, format)) = parse_date_time(trimmed, locale) {
@@ -251,6 +317,7 @@ pub fn parse_user_entered(text: &str, locale: &LocaleRules) -> Cell {
             value: Some(CellValue::Number(serial)),
             formula: None,
             format: Some(format),
+            automatic_format: None,
         };
     }
     Cell::string(text)
@@ -604,7 +671,8 @@ pub fn render(
             None => Value::String(String::new()),
             Some(CellValue::String(text)) => Value::String(text.clone()),
             Some(CellValue::Bool(flag)) => Value::Bool(*flag),
-            Some(CellValue::Number(number)) => match &cell.format {
+            Some(CellValue::Error(error)) => Value::String(error.shown.to_owned()),
+            Some(CellValue::Number(number)) => match cell.shown_format() {
                 Some(format)
                     if format.is_date_time()
                         && date_time == DateTimeRenderOption::FormattedString =>
@@ -624,7 +692,8 @@ pub fn formatted(cell: &Cell, locale: &LocaleRules) -> String {
         Some(CellValue::String(text)) => text.clone(),
         Some(CellValue::Bool(true)) => "TRUE".to_owned(),
         Some(CellValue::Bool(false)) => "FALSE".to_owned(),
-        Some(CellValue::Number(number)) => format_number(*number, cell.format.as_ref(), locale),
+        Some(CellValue::Error(error)) => error.shown.to_owned(),
+        Some(CellValue::Number(number)) => format_number(*number, cell.shown_format(), locale),
     }
 }
 

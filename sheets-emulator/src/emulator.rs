@@ -484,6 +484,7 @@ impl Emulator {
         for sheet in sheets {
             add_seeded_sheet(&mut spreadsheet, sheet, seed.value_input_option)?;
         }
+        spreadsheet.recalculate();
         let mut state = lock(&self.inner.state);
         if state.spreadsheets.contains_key(&spreadsheet_id) {
             return Err(EmulatorError::InvalidArgument(format!(
@@ -603,14 +604,14 @@ impl Emulator {
         self.with_spreadsheet(spreadsheet_id, |spreadsheet| {
             let index = sheet_index(spreadsheet, sheet)?;
             let locale = spreadsheet.locale_rules();
-            let sheet = &mut spreadsheet.sheets[index];
-            if start_index > sheet.row_count {
+            if start_index > spreadsheet.sheets[index].row_count {
                 return Err(EmulatorError::InvalidArgument(format!(
                     "start index {start_index} is past the grid ({} rows)",
-                    sheet.row_count
+                    spreadsheet.sheets[index].row_count
                 )));
             }
-            sheet.insert_rows(start_index, rows.len() as u32);
+            spreadsheet.insert_rows(index, start_index, rows.len() as u32);
+            let sheet = &mut spreadsheet.sheets[index];
             let width = rows.iter().map(Vec::len).max().unwrap_or(0) as u32;
             sheet.column_count = sheet.column_count.max(width);
             sheet.write(
@@ -638,15 +639,14 @@ impl Emulator {
     ) -> Result<(), EmulatorError> {
         self.with_spreadsheet(spreadsheet_id, |spreadsheet| {
             let index = sheet_index(spreadsheet, sheet)?;
-            let sheet = &mut spreadsheet.sheets[index];
+            let row_count = spreadsheet.sheets[index].row_count;
             let end = start_index.saturating_add(count);
-            if count == 0 || end > sheet.row_count || count >= sheet.row_count {
+            if count == 0 || end > row_count || count >= row_count {
                 return Err(EmulatorError::InvalidArgument(format!(
-                    "cannot delete rows [{start_index}, {end}) of a sheet of {} rows",
-                    sheet.row_count
+                    "cannot delete rows [{start_index}, {end}) of a sheet of {row_count} rows"
                 )));
             }
-            sheet.delete_rows(start_index, end);
+            spreadsheet.delete_rows(index, start_index, end);
             Ok(())
         })
     }
@@ -681,22 +681,12 @@ impl Emulator {
     ) -> Result<(), EmulatorError> {
         self.with_spreadsheet(spreadsheet_id, |spreadsheet| {
             let index = sheet_index(spreadsheet, sheet)?;
-            let sheet = &mut spreadsheet.sheets[index];
             if row_count == 0 || column_count == 0 {
                 return Err(EmulatorError::InvalidArgument(
                     "a grid needs a row and a column".into(),
                 ));
             }
-            if row_count < sheet.row_count {
-                sheet.delete_rows(row_count, sheet.row_count);
-            } else {
-                sheet.row_count = row_count;
-            }
-            if column_count < sheet.column_count {
-                sheet.delete_columns(column_count, sheet.column_count);
-            } else {
-                sheet.column_count = column_count;
-            }
+            resize(spreadsheet, index, Some(row_count), Some(column_count));
             spreadsheet.check_cell_limit()?;
             Ok(())
         })
@@ -795,6 +785,7 @@ impl Emulator {
         // Changes are atomic: made on a copy, kept only when they succeed.
         let mut copy = spreadsheet.clone();
         let result = change(&mut copy)?;
+        copy.recalculate();
         *spreadsheet = copy;
         state.dirty = true;
         Ok(result)
@@ -894,6 +885,32 @@ impl Emulator {
         }
         self.save_state(&path)?;
         Ok(true)
+    }
+}
+
+/// Sets a sheet's grid size: rows or columns past the new size are deleted (formulas that
+/// referred to them read `#REF!`), or empty ones added.
+pub(crate) fn resize(
+    spreadsheet: &mut Spreadsheet,
+    index: usize,
+    row_count: Option<u32>,
+    column_count: Option<u32>,
+) {
+    if let Some(rows) = row_count {
+        let current = spreadsheet.sheets[index].row_count;
+        if rows < current {
+            spreadsheet.delete_rows(index, rows, current);
+        } else {
+            spreadsheet.sheets[index].row_count = rows;
+        }
+    }
+    if let Some(columns) = column_count {
+        let current = spreadsheet.sheets[index].column_count;
+        if columns < current {
+            spreadsheet.delete_columns(index, columns, current);
+        } else {
+            spreadsheet.sheets[index].column_count = columns;
+        }
     }
 }
 

@@ -80,6 +80,7 @@ mod emulator;
 mod error;
 mod faults;
 mod fields;
+mod formula;
 mod model;
 mod quota;
 mod server;

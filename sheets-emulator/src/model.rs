@@ -17,6 +17,7 @@ use crate::cell::{
     Written,
 };
 use crate::error::ApiError;
+use crate::formula::{self, Change};
 
 /// Rows and columns of a new sheet.
 pub const DEFAULT_ROW_COUNT: u32 = 1000;
@@ -529,6 +530,9 @@ fn cell_data(cell: &Cell, locale: &LocaleRules) -> Value {
         CellValue::String(text) => json!({ "stringValue": text }),
         CellValue::Number(number) => json!({ "numberValue": cell::json_number(*number) }),
         CellValue::Bool(flag) => json!({ "boolValue": flag }),
+        CellValue::Error(error) => {
+            json!({ "errorValue": { "type": error.kind, "message": error.message } })
+        }
     };
     let mut data = Map::new();
     match (&cell.formula, &cell.value) {
@@ -673,6 +677,52 @@ impl Spreadsheet {
         })
     }
 
+    /// Recomputes every formula (after a change of values).
+    pub fn recalculate(&mut self) {
+        crate::formula::recalculate(self);
+    }
+
+    /// Inserts `count` empty rows before row `at` of a sheet; formulas are rewritten as
+    /// in Sheets (references below move down) and recomputed.
+    pub fn insert_rows(&mut self, sheet: usize, at: u32, count: u32) {
+        let change = Change::InsertRows { sheet, at, count };
+        formula::restructure(self, change, |spreadsheet| {
+            spreadsheet.sheets[sheet].insert_rows(at, count)
+        });
+    }
+
+    /// Deletes rows `[start, end)` of a sheet; references to them become `#REF!`.
+    pub fn delete_rows(&mut self, sheet: usize, start: u32, end: u32) {
+        let change = Change::DeleteRows {
+            sheet,
+            at: start,
+            count: end - start,
+        };
+        formula::restructure(self, change, |spreadsheet| {
+            spreadsheet.sheets[sheet].delete_rows(start, end)
+        });
+    }
+
+    /// Inserts `count` empty columns before column `at` of a sheet.
+    pub fn insert_columns(&mut self, sheet: usize, at: u32, count: u32) {
+        let change = Change::InsertColumns { sheet, at, count };
+        formula::restructure(self, change, |spreadsheet| {
+            spreadsheet.sheets[sheet].insert_columns(at, count)
+        });
+    }
+
+    /// Deletes columns `[start, end)` of a sheet.
+    pub fn delete_columns(&mut self, sheet: usize, start: u32, end: u32) {
+        let change = Change::DeleteColumns {
+            sheet,
+            at: start,
+            count: end - start,
+        };
+        formula::restructure(self, change, |spreadsheet| {
+            spreadsheet.sheets[sheet].delete_columns(start, end)
+        });
+    }
+
     pub fn cell_count(&self) -> u64 {
         self.sheets
             .iter()
@@ -744,10 +794,10 @@ pub fn append(
     let grid = oriented(values, major);
     let height = grid.len() as u32;
     let width = grid.iter().map(Vec::len).max().unwrap_or(0) as u32;
-    let sheet = &mut spreadsheet.sheets[target.sheet_index];
     if insert == InsertDataOption::InsertRows && height > 0 {
-        sheet.insert_rows(start_row, height);
+        spreadsheet.insert_rows(target.sheet_index, start_row, height);
     }
+    let sheet = &mut spreadsheet.sheets[target.sheet_index];
     sheet.row_count = sheet.row_count.max(start_row + height);
     sheet.column_count = sheet.column_count.max(start_column + width);
     spreadsheet.check_cell_limit()?;
@@ -772,6 +822,7 @@ pub fn append(
             start_column + 1,
         ),
     };
+    spreadsheet.recalculate();
     Ok(AppendOutcome {
         table_range,
         updated_range,

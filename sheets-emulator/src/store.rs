@@ -187,11 +187,17 @@ impl CellFile {
             number_format: cell.format.clone(),
             ..CellFile::default()
         };
-        match &cell.value {
+        // A formula's value is computed again when the state is loaded.
+        let value = if cell.formula.is_some() {
+            None
+        } else {
+            cell.value.as_ref()
+        };
+        match value {
             Some(CellValue::String(text)) => file.string_value = Some(text.clone()),
             Some(CellValue::Number(number)) => file.number_value = Some(*number),
             Some(CellValue::Bool(flag)) => file.bool_value = Some(*flag),
-            None => {}
+            Some(CellValue::Error(_)) | None => {}
         }
         file
     }
@@ -210,6 +216,7 @@ impl CellFile {
             value,
             formula: self.formula_value,
             format: self.number_format,
+            automatic_format: None,
         })
     }
 }
@@ -298,18 +305,19 @@ impl State {
                 .into_iter()
                 .map(|(email, role)| (email.to_lowercase(), role))
                 .collect();
-            state.spreadsheets.insert(
-                spreadsheet.spreadsheet_id.clone(),
-                Spreadsheet {
-                    spreadsheet_id: spreadsheet.spreadsheet_id,
-                    title: spreadsheet.title,
-                    locale: spreadsheet.locale,
-                    time_zone: spreadsheet.time_zone,
-                    sheets,
-                    permissions,
-                    public: spreadsheet.public,
-                },
-            );
+            let mut loaded = Spreadsheet {
+                spreadsheet_id: spreadsheet.spreadsheet_id,
+                title: spreadsheet.title,
+                locale: spreadsheet.locale,
+                time_zone: spreadsheet.time_zone,
+                sheets,
+                permissions,
+                public: spreadsheet.public,
+            };
+            loaded.recalculate();
+            state
+                .spreadsheets
+                .insert(loaded.spreadsheet_id.clone(), loaded);
         }
         for account in file.service_accounts {
             state

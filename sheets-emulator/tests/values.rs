@@ -220,9 +220,18 @@ fn render_options_and_serial_dates() {
 
     assert_eq!(
         rendered("valueRenderOption=FORMATTED_VALUE"),
-        json!(["4/6/2025 18:56:53", "1234.5", "TRUE", "007", "50%"])
+        // `=A1` computes A1's date and shows it in A1's format, as Sheets does.
+        json!([
+            "4/6/2025 18:56:53",
+            "1234.5",
+            "TRUE",
+            "007",
+            "50%",
+            "4/6/2025 18:56:53"
+        ])
     );
     let unformatted = rendered("valueRenderOption=UNFORMATTED_VALUE");
+    assert_eq!(unformatted[5], unformatted[0]);
     let serial = unformatted[0].as_f64().expect("a serial number");
     assert!(
         (serial - (45753.0 + 68213.0 / 86400.0)).abs() < 1e-9,
@@ -230,7 +239,13 @@ fn render_options_and_serial_dates() {
     );
     assert_eq!(
         unformatted.as_array().map(|row| row[1..].to_vec()),
-        Some(vec![json!(1234.5), json!(true), json!("007"), json!(0.5)])
+        Some(vec![
+            json!(1234.5),
+            json!(true),
+            json!("007"),
+            json!(0.5),
+            unformatted[0].clone()
+        ])
     );
     let formula = rendered("valueRenderOption=FORMULA");
     assert_eq!(formula[5], "=A1");
