@@ -10,6 +10,7 @@
 //!   (`Class Data!A2:E` works, as in Google's own quickstart) but not `'` or `!`, and a name
 //!   that reads as a cell (`CO2`, `A1`, `R1C1`) must be quoted: `CO2!A1` is unparsable and a
 //!   bare `CO2` is the cell CO2 of the first sheet.
+//! - `A3:3` is row 3 from column A on; `R1C1:R2C2` (R1C1 notation) is `A1:B2`.
 //! - Letters are case-insensitive, `$` markers are ignored, sheet names match
 //!   case-insensitively (Sheets forbids two names differing only in case).
 //!
@@ -158,6 +159,9 @@ impl Area {
                 | (Endpoint::Column(_), Endpoint::Cell { .. })
                 | (Endpoint::Column(_), Endpoint::Column(_))
                 | (Endpoint::Row(_), Endpoint::Row(_))
+                // `A3:3`: row 3 from column A on (what gspread's `row_values` asks).
+                | (Endpoint::Cell { .. }, Endpoint::Row(_))
+                | (Endpoint::Row(_), Endpoint::Cell { .. })
         );
         valid.then_some(Area {
             start,
@@ -230,8 +234,31 @@ fn endpoint_a1(endpoint: Endpoint) -> String {
     }
 }
 
-/// Parses `B3`, `$B$3`, `B`, `3` (case-insensitive).
+/// Parses `B3`, `$B$3`, `B`, `3`, or `R3C2` (R1C1 notation; case-insensitive).
 fn parse_endpoint(text: &str) -> Option<Endpoint> {
+    parse_a1_endpoint(text).or_else(|| parse_r1c1_endpoint(text))
+}
+
+/// `R3C2` (row 3, column 2, 1-based), as the API accepts in ranges.
+fn parse_r1c1_endpoint(text: &str) -> Option<Endpoint> {
+    if !looks_like_r1c1(text) {
+        return None;
+    }
+    let upper = text.to_ascii_uppercase();
+    let (row, column) = upper.strip_prefix('R')?.split_once('C')?;
+    let row: u32 = row.parse().ok()?;
+    let column: u32 = column.parse().ok()?;
+    let column = column.checked_sub(1)?;
+    if column_letters(column).len() > MAX_COLUMN_LETTERS {
+        return None;
+    }
+    Some(Endpoint::Cell {
+        column,
+        row: row.checked_sub(1)?,
+    })
+}
+
+fn parse_a1_endpoint(text: &str) -> Option<Endpoint> {
     let text = text.strip_prefix('$').unwrap_or(text);
     let letters_end = text
         .find(|character: char| !character.is_ascii_alphabetic())
@@ -494,7 +521,6 @@ mod tests {
             "'unterminated!A1",
             "'Sheet1'A1",
             "Sheet1!A0",
-            "Sheet1!A1:2",
             "Sheet1!1:B",
             "Sheet1!A1:B2:C3",
             "Sheet1!AAAA1",

@@ -62,6 +62,23 @@ impl Route {
         }
     }
 
+    /// The RPC behind the route, as Google names it in error details.
+    fn method_name(&self) -> &'static str {
+        match self {
+            Route::Token => "Token",
+            Route::Create => "CreateSpreadsheet",
+            Route::Get { .. } => "GetSpreadsheet",
+            Route::BatchUpdate { .. } => "BatchUpdateSpreadsheet",
+            Route::ValuesGet { .. } => "GetValues",
+            Route::ValuesUpdate { .. } => "UpdateValues",
+            Route::Append { .. } => "AppendValues",
+            Route::Clear { .. } => "ClearValues",
+            Route::BatchGet { .. } => "BatchGetValues",
+            Route::ValuesBatchUpdate { .. } => "BatchUpdateValues",
+            Route::ValuesBatchClear { .. } => "BatchClearValues",
+        }
+    }
+
     fn is_write(&self) -> bool {
         !matches!(
             self,
@@ -555,7 +572,7 @@ fn authenticate(
             auth::can_read(&access.scopes)
         };
         if !allowed {
-            return Err(ApiError::insufficient_scopes());
+            return Err(ApiError::insufficient_scopes(route.method_name()));
         }
         return Ok(Caller {
             email: Some(access.email.clone()),
@@ -721,7 +738,10 @@ fn input_option(value: Option<&str>) -> Result<ValueInputOption, ApiError> {
     match value {
         Some("RAW") => Ok(ValueInputOption::Raw),
         Some("USER_ENTERED") => Ok(ValueInputOption::UserEntered),
-        None | Some("INPUT_VALUE_OPTION_UNSPECIFIED") => Err(ApiError::invalid_argument(
+        None => Err(ApiError::invalid_argument(
+            "'valueInputOption' is required but not specified",
+        )),
+        Some("INPUT_VALUE_OPTION_UNSPECIFIED") => Err(ApiError::invalid_argument(
             "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED",
         )),
         Some(other) => Err(invalid_enum(
@@ -733,11 +753,13 @@ fn input_option(value: Option<&str>) -> Result<ValueInputOption, ApiError> {
 }
 
 fn boolean(value: Option<&str>, field: &str) -> Result<bool, ApiError> {
-    match value {
+    // Google reads query booleans case-insensitively: Python clients send `True`.
+    match value.map(str::to_ascii_lowercase).as_deref() {
         None | Some("false") => Ok(false),
         Some("true") => Ok(true),
-        Some(other) => Err(ApiError::invalid_argument(format!(
-            "Invalid value at '{field}' (TYPE_BOOL), \"{other}\""
+        Some(_) => Err(ApiError::invalid_argument(format!(
+            "Invalid value at '{field}' (TYPE_BOOL), \"{}\"",
+            value.unwrap_or_default()
         ))),
     }
 }
@@ -776,6 +798,16 @@ fn response_rendering(query: &[(String, String)]) -> Result<Rendering, ApiError>
     })
 }
 
+/// A JSON `null` reads as the field's default, as in Google's proto3 JSON parsing
+/// (gspread sends `"includeValuesInResponse": null`).
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// A JSON body, with Google's message for malformed ones.
 fn json_body<T: for<'de> Deserialize<'de> + Default>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -790,11 +822,11 @@ fn json_body<T: for<'de> Deserialize<'de> + Default>(body: &[u8]) -> Result<T, A
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct ValueRangeBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     range: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     major_dimension: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     values: Option<Vec<Vec<Value>>>,
 }
 
@@ -946,9 +978,9 @@ fn run(
             #[serde(rename_all = "camelCase", deny_unknown_fields)]
             struct Request {
                 value_input_option: Option<String>,
-                #[serde(default)]
+                #[serde(default, deserialize_with = "null_as_default")]
                 data: Vec<RangedValues>,
-                #[serde(default)]
+                #[serde(default, deserialize_with = "null_as_default")]
                 include_values_in_response: bool,
                 response_value_render_option: Option<String>,
                 response_date_time_render_option: Option<String>,
@@ -958,7 +990,7 @@ fn run(
             struct RangedValues {
                 range: String,
                 major_dimension: Option<String>,
-                #[serde(default)]
+                #[serde(default, deserialize_with = "null_as_default")]
                 values: Vec<Vec<Value>>,
             }
             let request: Request = json_body(body)?;
@@ -977,32 +1009,39 @@ fn run(
             let spreadsheet = spreadsheet_mut(state, id, caller, true)?;
             let mut copy = spreadsheet.clone();
             let mut responses = Vec::new();
-            let (mut rows, mut columns, mut cells) = (0u64, 0u64, 0u64);
+            let mut cells = 0u64;
+            // Google's totals count distinct rows and columns, not the sum per range.
+            let mut rows = std::collections::BTreeSet::new();
+            let mut columns = std::collections::BTreeSet::new();
             let mut sheets = std::collections::BTreeSet::new();
             for (index, data) in request.data.iter().enumerate() {
                 let major = major_dimension(
                     data.major_dimension.as_deref(),
                     &format!("data[{index}].major_dimension"),
                 )?;
-                let mut response =
-                    update_values(&mut copy, &data.range, &data.values, major, option)?;
+                let (mut response, sheet_index, summary) =
+                    update_values_summarised(&mut copy, &data.range, &data.values, major, option)?;
+                rows.extend(summary.touched_rows.iter().map(|row| (sheet_index, *row)));
+                columns.extend(
+                    summary
+                        .touched_columns
+                        .iter()
+                        .map(|column| (sheet_index, *column)),
+                );
                 if request.include_values_in_response {
                     add_updated_data(&copy, &mut response, rendering)?;
                 }
-                let count = |name: &str| response.get(name).and_then(Value::as_u64).unwrap_or(0);
-                rows += count("updatedRows");
-                columns += count("updatedColumns");
-                cells += count("updatedCells");
-                if count("updatedCells") > 0 {
-                    sheets.insert(copy.target(&data.range)?.sheet_index);
+                cells += u64::from(summary.cells);
+                if summary.cells > 0 {
+                    sheets.insert(sheet_index);
                 }
                 responses.push(response);
             }
             let mut answer = Map::new();
             answer.insert("spreadsheetId".into(), json!(copy.spreadsheet_id));
             for (name, value) in [
-                ("totalUpdatedRows", rows),
-                ("totalUpdatedColumns", columns),
+                ("totalUpdatedRows", rows.len() as u64),
+                ("totalUpdatedColumns", columns.len() as u64),
                 ("totalUpdatedCells", cells),
                 ("totalUpdatedSheets", sheets.len() as u64),
             ] {
@@ -1020,7 +1059,7 @@ fn run(
             #[derive(Default, Deserialize)]
             #[serde(deny_unknown_fields)]
             struct Request {
-                #[serde(default)]
+                #[serde(default, deserialize_with = "null_as_default")]
                 ranges: Vec<String>,
             }
             let request: Request = json_body(body)?;
@@ -1142,6 +1181,17 @@ pub(crate) fn update_values(
     major: MajorDimension,
     option: ValueInputOption,
 ) -> Result<Value, ApiError> {
+    update_values_summarised(spreadsheet, range, values, major, option).map(|(answer, ..)| answer)
+}
+
+/// `values.update`: the `UpdateValuesResponse`, the sheet written and what was written.
+fn update_values_summarised(
+    spreadsheet: &mut Spreadsheet,
+    range: &str,
+    values: &[Vec<Value>],
+    major: MajorDimension,
+    option: ValueInputOption,
+) -> Result<(Value, usize, model::WriteSummary), ApiError> {
     let target = spreadsheet.target(range)?;
     let locale = spreadsheet.locale_rules();
     let spreadsheet_id = spreadsheet.spreadsheet_id.clone();
@@ -1187,7 +1237,8 @@ pub(crate) fn update_values(
         None => sheet.a1(&rect),
     };
     spreadsheet.recalculate();
-    Ok(update_response(&spreadsheet_id, &updated, &summary))
+    let answer = update_response(&spreadsheet_id, &updated, &summary);
+    Ok((answer, target.sheet_index, summary))
 }
 
 fn clear(spreadsheet: &mut Spreadsheet, range: &str) -> Result<String, ApiError> {

@@ -40,6 +40,11 @@ pub(crate) fn batch_update(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    if requests.is_empty() {
+        return Err(ApiError::invalid_argument(
+            "Invalid requests: Must specify at least one request.",
+        ));
+    }
     let mut replies = Vec::with_capacity(requests.len());
     for (index, request) in requests.iter().enumerate() {
         let Some((name, arguments)) = request
@@ -279,6 +284,7 @@ pub(crate) fn add_sheet(
             .unwrap_or(0)
             .min(sheet.column_count.saturating_sub(1));
     }
+    update_other_properties(&mut sheet, properties, &["*".to_owned()]);
     let index = properties
         .get("index")
         .and_then(Value::as_u64)
@@ -327,29 +333,32 @@ fn update_sheet_properties(spreadsheet: &mut Spreadsheet, arguments: &Value) -> 
             .and_then(Value::as_u64)
             .and_then(|value| u32::try_from(value).ok())
     };
-    let sheet = &mut spreadsheet.sheets[index];
+    let mut row_count = None;
     if selected(&fields, "gridProperties.rowCount") {
         let rows = size("rowCount").unwrap_or(0);
         if rows == 0 {
             return Err("gridProperties.rowCount must be positive".into());
         }
-        if rows < sheet.row_count {
-            sheet.delete_rows(rows, sheet.row_count);
-        } else {
-            sheet.row_count = rows;
-        }
+        row_count = Some(rows);
     }
+    let mut column_count = None;
     if selected(&fields, "gridProperties.columnCount") {
         let columns = size("columnCount").unwrap_or(0);
         if columns == 0 {
             return Err("gridProperties.columnCount must be positive".into());
         }
-        if columns < sheet.column_count {
-            sheet.delete_columns(columns, sheet.column_count);
-        } else {
-            sheet.column_count = columns;
-        }
+        column_count = Some(columns);
     }
+    crate::emulator::resize(spreadsheet, index, row_count, column_count);
+    update_other_properties(&mut spreadsheet.sheets[index], &properties, &fields);
+    if spreadsheet
+        .sheets
+        .iter()
+        .all(|sheet| sheet.other_properties.contains_key("hidden"))
+    {
+        return Err("You can't hide all the sheets in a document.".into());
+    }
+    let sheet = &mut spreadsheet.sheets[index];
     if selected(&fields, "gridProperties.frozenRowCount") {
         sheet.frozen_row_count = size("frozenRowCount")
             .unwrap_or(0)
@@ -363,8 +372,9 @@ fn update_sheet_properties(spreadsheet: &mut Spreadsheet, arguments: &Value) -> 
     Ok(())
 }
 
-/// The `fields` mask of an update request, as paths.
-fn fields_of(arguments: &Value) -> Result<Vec<String>, String> {
+/// The `fields` mask of an update request, as dotted paths: `gridProperties/rowCount`,
+/// `gridProperties.rowCount` and `gridProperties(rowCount)` are the same field.
+pub(crate) fn fields_of(arguments: &Value) -> Result<Vec<String>, String> {
     let fields = arguments
         .get("fields")
         .and_then(Value::as_str)
@@ -372,10 +382,66 @@ fn fields_of(arguments: &Value) -> Result<Vec<String>, String> {
     if fields.trim().is_empty() {
         return Err("At least one field must be updated, but fields is empty.".into());
     }
-    Ok(fields
-        .split(',')
-        .map(|field| field.trim().to_owned())
-        .collect())
+    crate::fields::FieldTree::parse(fields)
+        .map(|tree| tree.paths())
+        .ok_or_else(|| format!("Invalid field mask: {fields}"))
+}
+
+/// Sheet properties stored as given (see [`Sheet::other_properties`]).
+const OTHER_SHEET_PROPERTIES: [&str; 7] = [
+    "hidden",
+    "tabColor",
+    "tabColorStyle",
+    "rightToLeft",
+    "gridProperties.hideGridlines",
+    "gridProperties.rowGroupControlAfter",
+    "gridProperties.columnGroupControlAfter",
+];
+
+/// Copies the masked `OTHER_SHEET_PROPERTIES` from `properties` (absent = cleared).
+fn update_other_properties(sheet: &mut Sheet, properties: &Value, fields: &[String]) {
+    for path in OTHER_SHEET_PROPERTIES {
+        if !selected(fields, path) {
+            continue;
+        }
+        let (parent, key) = match path.split_once('.') {
+            Some((parent, key)) => (Some(parent), key),
+            None => (None, path),
+        };
+        let source = match parent {
+            Some(parent) => properties.get(parent).and_then(|value| value.get(key)),
+            None => properties.get(key),
+        };
+        let target = match parent {
+            Some(parent) => {
+                let entry = sheet
+                    .other_properties
+                    .entry(parent.to_owned())
+                    .or_insert_with(|| json!({}));
+                match entry.as_object_mut() {
+                    Some(object) => object,
+                    None => continue,
+                }
+            }
+            None => &mut sheet.other_properties,
+        };
+        match source {
+            Some(value) if !value.is_null() && value != &json!(false) => {
+                target.insert(key.to_owned(), value.clone());
+            }
+            _ => {
+                target.remove(key);
+            }
+        }
+    }
+    if sheet
+        .other_properties
+        .get("gridProperties")
+        .and_then(Value::as_object)
+        .is_some_and(Map::is_empty)
+    {
+        sheet.other_properties.remove("gridProperties");
+    }
 }
 
 /// True when the mask selects `path` (itself, a parent of it, or `*`).

@@ -467,10 +467,19 @@ fn parse_date_time(text: &str, locale: &LocaleRules) -> Option<(f64, NumberForma
         Some(time) => Some(parse_time(time)?),
         None => None,
     };
+    // An ISO date keeps its form (`2020-01-01` shows as typed, not as `1/1/2020`).
+    let iso = date_part.is_some_and(|date| date.len() == 10 && date.as_bytes()[4] == b'-');
     match (days, seconds) {
         (Some(days), None) => Some((
             days as f64,
-            NumberFormat::new(NumberFormatType::Date, locale.date_pattern),
+            NumberFormat::new(
+                NumberFormatType::Date,
+                if iso {
+                    "yyyy-mm-dd"
+                } else {
+                    locale.date_pattern
+                },
+            ),
         )),
         (None, Some(seconds)) => Some((
             seconds / 86_400.0,
@@ -825,6 +834,15 @@ const WEEKDAYS: [&str; 7] = [
 
 /// Renders a serial number with a date pattern. Tokens: `yyyy yy MMMM MMM MM M dddd ddd dd
 /// d HH H hh h mm m ss s AM/PM am/pm`, `.000` after seconds, text in double quotes.
+/// True when the `m` run at `index` means minutes: the nearest date-time letter before it
+/// is an hour, or the nearest after it is a second.
+fn minute_context(characters: &[char], index: usize, run: usize) -> bool {
+    let is_token = |c: &&char| matches!(c, 'y' | 'M' | 'd' | 'h' | 'H' | 's' | 'm');
+    let before = characters[..index].iter().rev().find(is_token);
+    let after = characters[index + run..].iter().find(is_token);
+    matches!(before, Some('h' | 'H')) || matches!(after, Some('s'))
+}
+
 pub fn format_date_time(serial: f64, pattern: &str) -> String {
     let total_millis = (serial * 86_400_000.0).round() as i64;
     let days = total_millis.div_euclid(86_400_000);
@@ -887,6 +905,14 @@ pub fn format_date_time(serial: f64, pattern: &str) -> String {
                     shown.to_string()
                 });
             }
+            // Sheets' `m` is the month unless it follows an hour or precedes seconds
+            // (`yyyy-mm-dd` is a date, `h:mm:ss` a time).
+            'm' if !minute_context(&characters, index, run) => out.push_str(&match run {
+                1 => month.to_string(),
+                2 => format!("{month:02}"),
+                3 => month_name[..3].to_owned(),
+                _ => month_name.to_owned(),
+            }),
             'm' => out.push_str(&if run >= 2 {
                 format!("{minute:02}")
             } else {
@@ -948,6 +974,14 @@ mod tests {
     }
 
     #[test]
+    fn an_iso_date_keeps_its_form() {
+        let locale = LocaleRules::for_locale("en_US");
+        let cell = parse_user_entered("2020-01-01", &locale);
+        assert_eq!(cell.value, Some(CellValue::Number(43831.0)));
+        assert_eq!(formatted(&cell, &locale), "2020-01-01");
+    }
+
+    #[test]
     fn user_entered_numbers_booleans_and_text() {
         let locale = us();
         assert_eq!(entered("42", &locale), Cell::number(42.0));
@@ -980,7 +1014,8 @@ mod tests {
         assert_eq!(formatted(&stamp, &locale), "4/6/2025 18:56:53");
         let iso = entered("2025-04-06", &locale);
         assert_eq!(iso.value, Some(CellValue::Number(45753.0)));
-        assert_eq!(formatted(&iso, &locale), "4/6/2025");
+        // Google keeps an ISO date in its typed form.
+        assert_eq!(formatted(&iso, &locale), "2025-04-06");
         let british = LocaleRules::for_locale("en_GB");
         let day_first = entered("4/6/2025", &british);
         assert_eq!(formatted(&day_first, &british), "04/06/2025");

@@ -58,7 +58,8 @@ impl ApiError {
         error
     }
 
-    pub fn insufficient_scopes() -> ApiError {
+    /// `method` is the RPC (`GetSpreadsheet`), named in the details as Google does.
+    pub fn insufficient_scopes(method: &str) -> ApiError {
         let mut error = ApiError::new(
             403,
             "PERMISSION_DENIED",
@@ -68,7 +69,10 @@ impl ApiError {
             "@type": "type.googleapis.com/google.rpc.ErrorInfo",
             "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
             "domain": "googleapis.com",
-            "metadata": {"service": "sheets.googleapis.com", "method": "google.apps.sheets.v4.SpreadsheetsService"}
+            "metadata": {
+                "service": "sheets.googleapis.com",
+                "method": format!("google.apps.sheets.v4.SpreadsheetsService.{method}")
+            }
         }])));
         error.headers.push((
             "www-authenticate",

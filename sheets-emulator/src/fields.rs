@@ -44,6 +44,21 @@ impl FieldTree {
         }
     }
 
+    /// The selected paths, dotted (`gridProperties.rowCount`); `*` stays `*`.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths = Vec::new();
+        for (name, subtree) in &self.0 {
+            if subtree.0.is_empty() {
+                paths.push(name.clone());
+            } else {
+                for path in subtree.paths() {
+                    paths.push(format!("{name}.{path}"));
+                }
+            }
+        }
+        paths
+    }
+
     fn merge(&mut self, path: &[String], subtree: FieldTree) {
         let Some((first, rest)) = path.split_first() else {
             return;

@@ -63,6 +63,10 @@ pub struct Sheet {
     pub column_count: u32,
     pub frozen_row_count: u32,
     pub frozen_column_count: u32,
+    /// `SheetProperties` kept as given and answered back, without effect on the data:
+    /// `hidden`, `tabColor`, `tabColorStyle`, `rightToLeft`, and in `gridProperties`
+    /// `hideGridlines`, `rowGroupControlAfter`, `columnGroupControlAfter`.
+    pub other_properties: Map<String, Value>,
     pub rows: Vec<Vec<Option<Cell>>>,
 }
 
@@ -94,8 +98,12 @@ impl Rect {
 }
 
 /// What a write changed, for `UpdateValuesResponse`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct WriteSummary {
+    /// The rows and columns where a cell was written (for batch totals, which count
+    /// distinct rows and columns).
+    pub touched_rows: std::collections::BTreeSet<u32>,
+    pub touched_columns: std::collections::BTreeSet<u32>,
     pub rows: u32,
     pub columns: u32,
     pub cells: u32,
@@ -112,6 +120,7 @@ impl Sheet {
             column_count: DEFAULT_COLUMN_COUNT,
             frozen_row_count: 0,
             frozen_column_count: 0,
+            other_properties: Map::new(),
             rows: Vec::new(),
         }
     }
@@ -321,6 +330,8 @@ impl Sheet {
         }
         summary.rows = rows_touched.len() as u32;
         summary.columns = columns_touched.len() as u32;
+        summary.touched_rows = rows_touched;
+        summary.touched_columns = columns_touched;
         Ok(summary)
     }
 
@@ -477,13 +488,26 @@ impl Sheet {
         if self.frozen_column_count > 0 {
             grid.insert("frozenColumnCount".into(), json!(self.frozen_column_count));
         }
-        json!({
+        if let Some(Value::Object(extra)) = self.other_properties.get("gridProperties") {
+            for (key, value) in extra {
+                grid.insert(key.clone(), value.clone());
+            }
+        }
+        let mut properties = json!({
             "sheetId": self.sheet_id,
             "title": self.title,
             "index": index,
             "sheetType": "GRID",
             "gridProperties": grid,
-        })
+        });
+        if let Some(object) = properties.as_object_mut() {
+            for (key, value) in &self.other_properties {
+                if key != "gridProperties" {
+                    object.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        properties
     }
 
     /// `GridData` of a rectangle (for `includeGridData=true`).
@@ -779,13 +803,9 @@ pub fn append(
         .tables()
         .into_iter()
         .filter(|table| table.intersects(&range))
-        .max_by_key(|table| {
-            (
-                table.end_row,
-                table.start_row,
-                std::cmp::Reverse(table.start_column),
-            )
-        });
+        // The last table: lowest, then rightmost (a header `A1`, gap, `C1` appends
+        // under C, as Google does).
+        .max_by_key(|table| (table.end_row, table.start_row, table.start_column));
     let table_range = table.as_ref().map(|table| sheet.a1(table));
     let (start_row, start_column) = match &table {
         Some(table) => (table.end_row, table.start_column),

@@ -148,6 +148,10 @@ struct SheetFile {
     frozen_row_count: u32,
     #[serde(default, skip_serializing_if = "is_zero")]
     frozen_column_count: u32,
+    /// Sheet properties the emulator keeps without acting on them (`hidden`, `tabColor`,
+    /// `gridProperties.hideGridlines`, ...), as `SheetProperties` JSON.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    other_properties: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     rows: Vec<Vec<Option<CellFile>>>,
 }
@@ -246,6 +250,7 @@ impl State {
                             column_count: sheet.column_count,
                             frozen_row_count: sheet.frozen_row_count,
                             frozen_column_count: sheet.frozen_column_count,
+                            other_properties: sheet.other_properties.clone(),
                             rows: sheet
                                 .rows
                                 .iter()
@@ -284,6 +289,7 @@ impl State {
                         column_count: sheet.column_count.max(1),
                         frozen_row_count: sheet.frozen_row_count,
                         frozen_column_count: sheet.frozen_column_count,
+                        other_properties: sheet.other_properties,
                         rows: Vec::new(),
                     };
                     for (row, cells) in sheet.rows.into_iter().enumerate() {

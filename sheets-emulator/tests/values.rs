@@ -385,7 +385,7 @@ fn append_finds_the_table_grows_the_grid_and_reports_updates() {
     let missing_option = append("Sheet1", "", json!([["z"]]));
     assert_eq!(
         missing_option.json,
-        json!({"error": {"code": 400, "message": "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED", "status": "INVALID_ARGUMENT"}})
+        json!({"error": {"code": 400, "message": "'valueInputOption' is required but not specified", "status": "INVALID_ARGUMENT"}})
     );
 }
 
