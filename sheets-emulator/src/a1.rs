@@ -138,6 +138,11 @@ fn split_quoted_name(text: &str) -> Option<(String, &str)> {
 }
 
 impl Area {
+    /// Parses cells in A1 notation (`B2:C9`, `A:A`, `3:4`).
+    pub fn parse_cells(text: &str) -> Option<Area> {
+        Area::parse(text)
+    }
+
     fn parse(text: &str) -> Option<Area> {
         let (first, second) = match text.split_once(':') {
             Some((first, second)) => (first, Some(second)),

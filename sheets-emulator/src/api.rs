@@ -43,6 +43,13 @@ enum Route {
     BatchGet { id: String },
     ValuesBatchUpdate { id: String },
     ValuesBatchClear { id: String },
+    GetByDataFilter { id: String },
+    BatchGetByDataFilter { id: String },
+    BatchUpdateByDataFilter { id: String },
+    BatchClearByDataFilter { id: String },
+    CopyTo { id: String, sheet_id: String },
+    SearchDeveloperMetadata { id: String },
+    GetDeveloperMetadata { id: String, metadata_id: String },
 }
 
 impl Route {
@@ -59,6 +66,14 @@ impl Route {
             Route::BatchGet { .. } => EndpointKind::BatchGet,
             Route::ValuesBatchUpdate { .. } => EndpointKind::ValuesBatchUpdate,
             Route::ValuesBatchClear { .. } => EndpointKind::ValuesBatchClear,
+            Route::GetByDataFilter { .. }
+            | Route::BatchGetByDataFilter { .. }
+            | Route::BatchUpdateByDataFilter { .. }
+            | Route::BatchClearByDataFilter { .. } => EndpointKind::ByDataFilter,
+            Route::CopyTo { .. } => EndpointKind::CopyTo,
+            Route::SearchDeveloperMetadata { .. } | Route::GetDeveloperMetadata { .. } => {
+                EndpointKind::DeveloperMetadata
+            }
         }
     }
 
@@ -76,13 +91,27 @@ impl Route {
             Route::BatchGet { .. } => "BatchGetValues",
             Route::ValuesBatchUpdate { .. } => "BatchUpdateValues",
             Route::ValuesBatchClear { .. } => "BatchClearValues",
+            Route::GetByDataFilter { .. } => "GetSpreadsheetByDataFilter",
+            Route::BatchGetByDataFilter { .. } => "BatchGetValuesByDataFilter",
+            Route::BatchUpdateByDataFilter { .. } => "BatchUpdateValuesByDataFilter",
+            Route::BatchClearByDataFilter { .. } => "BatchClearValuesByDataFilter",
+            Route::CopyTo { .. } => "CopySheetToAnotherSpreadsheet",
+            Route::SearchDeveloperMetadata { .. } => "SearchDeveloperMetadata",
+            Route::GetDeveloperMetadata { .. } => "GetDeveloperMetadata",
         }
     }
 
     fn is_write(&self) -> bool {
         !matches!(
             self,
-            Route::Get { .. } | Route::ValuesGet { .. } | Route::BatchGet { .. } | Route::Token
+            Route::Get { .. }
+                | Route::ValuesGet { .. }
+                | Route::BatchGet { .. }
+                | Route::Token
+                | Route::GetByDataFilter { .. }
+                | Route::BatchGetByDataFilter { .. }
+                | Route::SearchDeveloperMetadata { .. }
+                | Route::GetDeveloperMetadata { .. }
         )
     }
 
@@ -92,7 +121,14 @@ impl Route {
             Route::Token | Route::Create | Route::BatchUpdate { .. } => &[],
             Route::Clear { .. }
             | Route::ValuesBatchUpdate { .. }
-            | Route::ValuesBatchClear { .. } => &[],
+            | Route::ValuesBatchClear { .. }
+            | Route::GetByDataFilter { .. }
+            | Route::BatchGetByDataFilter { .. }
+            | Route::BatchUpdateByDataFilter { .. }
+            | Route::BatchClearByDataFilter { .. }
+            | Route::CopyTo { .. }
+            | Route::SearchDeveloperMetadata { .. }
+            | Route::GetDeveloperMetadata { .. } => &[],
             Route::Get { .. } => &["includeGridData", "ranges", "excludeTablesInBandedRanges"],
             Route::ValuesGet { .. } => &[
                 "majorDimension",
@@ -213,6 +249,13 @@ fn route(method: &Method, raw_path: &str) -> Result<Route, ApiError> {
                 Route::BatchUpdate { id: id.to_owned() },
             );
         }
+        if let Some(id) = id_segment.strip_suffix(":getByDataFilter") {
+            return expect(
+                method,
+                Method::POST,
+                Route::GetByDataFilter { id: id.to_owned() },
+            );
+        }
         return expect(method, Method::GET, Route::Get { id: id_segment });
     };
     let id = id_segment;
@@ -251,11 +294,45 @@ fn route(method: &Method, raw_path: &str) -> Result<Route, ApiError> {
             _ => Err(not_found()),
         };
     }
-    match percent_decode(after, false).as_deref() {
+    let decoded = percent_decode(after, false).unwrap_or_default();
+    if let Some(sheet_id) = decoded
+        .strip_prefix("sheets/")
+        .and_then(|rest| rest.strip_suffix(":copyTo"))
+    {
+        let sheet_id = sheet_id.to_owned();
+        return expect(method, Method::POST, Route::CopyTo { id, sheet_id });
+    }
+    if let Some(metadata_id) = decoded.strip_prefix("developerMetadata/") {
+        let metadata_id = metadata_id.to_owned();
+        return expect(
+            method,
+            Method::GET,
+            Route::GetDeveloperMetadata { id, metadata_id },
+        );
+    }
+    match decoded.as_str() {
+        "values:batchGetByDataFilter" => {
+            expect(method, Method::POST, Route::BatchGetByDataFilter { id })
+        }
+        "values:batchUpdateByDataFilter" => {
+            expect(method, Method::POST, Route::BatchUpdateByDataFilter { id })
+        }
+        "values:batchClearByDataFilter" => {
+            expect(method, Method::POST, Route::BatchClearByDataFilter { id })
+        }
+        "developerMetadata:search" => {
+            expect(method, Method::POST, Route::SearchDeveloperMetadata { id })
+        }
+        _ => route_values_batch(method, &decoded, id),
+    }
+}
+
+fn route_values_batch(method: &Method, decoded: &str, id: String) -> Result<Route, ApiError> {
+    match Some(decoded) {
         Some("values:batchGet") => expect(method, Method::GET, Route::BatchGet { id }),
         Some("values:batchUpdate") => expect(method, Method::POST, Route::ValuesBatchUpdate { id }),
         Some("values:batchClear") => expect(method, Method::POST, Route::ValuesBatchClear { id }),
-        _ => Err(not_found()),
+        _ => Err(ApiError::method_not_found()),
     }
 }
 
@@ -709,7 +786,10 @@ fn invalid_enum(field: &str, type_name: &str, value: &str) -> ApiError {
     ))
 }
 
-fn major_dimension(value: Option<&str>, field: &str) -> Result<MajorDimension, ApiError> {
+pub(crate) fn major_dimension(
+    value: Option<&str>,
+    field: &str,
+) -> Result<MajorDimension, ApiError> {
     match value {
         None | Some("ROWS") | Some("DIMENSION_UNSPECIFIED") => Ok(MajorDimension::Rows),
         Some("COLUMNS") => Ok(MajorDimension::Columns),
@@ -717,7 +797,10 @@ fn major_dimension(value: Option<&str>, field: &str) -> Result<MajorDimension, A
     }
 }
 
-fn render_option(value: Option<&str>, field: &str) -> Result<ValueRenderOption, ApiError> {
+pub(crate) fn render_option(
+    value: Option<&str>,
+    field: &str,
+) -> Result<ValueRenderOption, ApiError> {
     match value {
         None | Some("FORMATTED_VALUE") => Ok(ValueRenderOption::FormattedValue),
         Some("UNFORMATTED_VALUE") => Ok(ValueRenderOption::UnformattedValue),
@@ -726,7 +809,10 @@ fn render_option(value: Option<&str>, field: &str) -> Result<ValueRenderOption, 
     }
 }
 
-fn date_time_option(value: Option<&str>, field: &str) -> Result<DateTimeRenderOption, ApiError> {
+pub(crate) fn date_time_option(
+    value: Option<&str>,
+    field: &str,
+) -> Result<DateTimeRenderOption, ApiError> {
     match value {
         None | Some("SERIAL_NUMBER") => Ok(DateTimeRenderOption::SerialNumber),
         Some("FORMATTED_STRING") => Ok(DateTimeRenderOption::FormattedString),
@@ -734,7 +820,7 @@ fn date_time_option(value: Option<&str>, field: &str) -> Result<DateTimeRenderOp
     }
 }
 
-fn input_option(value: Option<&str>) -> Result<ValueInputOption, ApiError> {
+pub(crate) fn input_option(value: Option<&str>) -> Result<ValueInputOption, ApiError> {
     match value {
         Some("RAW") => Ok(ValueInputOption::Raw),
         Some("USER_ENTERED") => Ok(ValueInputOption::UserEntered),
@@ -767,10 +853,10 @@ fn boolean(value: Option<&str>, field: &str) -> Result<bool, ApiError> {
 /// Render options of an answer (`valueRenderOption`/`dateTimeRenderOption` or their
 /// `response...` forms).
 #[derive(Clone, Copy)]
-struct Rendering {
-    major: MajorDimension,
-    render: ValueRenderOption,
-    date_time: DateTimeRenderOption,
+pub(crate) struct Rendering {
+    pub major: MajorDimension,
+    pub render: ValueRenderOption,
+    pub date_time: DateTimeRenderOption,
 }
 
 fn read_rendering(query: &[(String, String)]) -> Result<Rendering, ApiError> {
@@ -1086,6 +1172,81 @@ fn run(
             *spreadsheet = copy;
             Ok((answer, true))
         }
+        Route::GetByDataFilter { id } => {
+            let request: Value = json_body(body)?;
+            let spreadsheet = spreadsheet_mut(state, id, caller, false)?;
+            Ok((
+                crate::filters::get_by_data_filter(spreadsheet, &request, url_prefix)?,
+                false,
+            ))
+        }
+        Route::BatchGetByDataFilter { id } => {
+            let request: Value = json_body(body)?;
+            let spreadsheet = spreadsheet_mut(state, id, caller, false)?;
+            Ok((crate::filters::batch_get(spreadsheet, &request)?, false))
+        }
+        Route::BatchUpdateByDataFilter { id } => {
+            let request: Value = json_body(body)?;
+            let spreadsheet = spreadsheet_mut(state, id, caller, true)?;
+            let mut copy = spreadsheet.clone();
+            let answer = crate::filters::batch_update(&mut copy, &request)?;
+            *spreadsheet = copy;
+            Ok((answer, true))
+        }
+        Route::BatchClearByDataFilter { id } => {
+            let request: Value = json_body(body)?;
+            let spreadsheet = spreadsheet_mut(state, id, caller, true)?;
+            let mut copy = spreadsheet.clone();
+            let answer = crate::filters::batch_clear(&mut copy, &request)?;
+            *spreadsheet = copy;
+            Ok((answer, true))
+        }
+        Route::SearchDeveloperMetadata { id } => {
+            let request: Value = json_body(body)?;
+            let spreadsheet = spreadsheet_mut(state, id, caller, false)?;
+            Ok((
+                crate::filters::search_metadata(spreadsheet, &request)?,
+                false,
+            ))
+        }
+        Route::GetDeveloperMetadata { id, metadata_id } => {
+            let spreadsheet = spreadsheet_mut(state, id, caller, false)?;
+            let wanted: Option<i64> = metadata_id.parse().ok();
+            crate::requests::developer_metadata(spreadsheet)
+                .into_iter()
+                .find(|entry| {
+                    wanted.is_some() && entry.get("metadataId").and_then(Value::as_i64) == wanted
+                })
+                .map(|entry| (entry, false))
+                .ok_or_else(ApiError::not_found)
+        }
+        Route::CopyTo { id, sheet_id } => {
+            #[derive(Default, Deserialize)]
+            #[serde(rename_all = "camelCase", deny_unknown_fields)]
+            struct Request {
+                destination_spreadsheet_id: Option<String>,
+            }
+            let request: Request = json_body(body)?;
+            let destination = request.destination_spreadsheet_id.ok_or_else(|| {
+                ApiError::invalid_argument("destinationSpreadsheetId must be set")
+            })?;
+            let source = spreadsheet_mut(state, id, caller, false)?;
+            let sheet_id: i32 = sheet_id.parse().map_err(|_| {
+                ApiError::invalid_argument(format!(
+                    "Invalid value at 'sheet_id' (TYPE_INT32), \"{sheet_id}\""
+                ))
+            })?;
+            let index = source.sheet_index_by_id(sheet_id).ok_or_else(|| {
+                ApiError::invalid_argument(format!("No grid with id: {sheet_id}"))
+            })?;
+            let sheet = source.sheets[index].clone();
+            let target = spreadsheet_mut(state, &destination, caller, true)?;
+            let mut copy = target.clone();
+            let properties = crate::filters::copy_sheet_into(&mut copy, sheet);
+            copy.recalculate();
+            *target = copy;
+            Ok((properties, true))
+        }
     }
 }
 
@@ -1112,7 +1273,7 @@ fn check_body_range(
 }
 
 /// `ValueRange` of a read.
-fn value_range(
+pub(crate) fn value_range(
     spreadsheet: &Spreadsheet,
     range: &str,
     rendering: Rendering,
@@ -1156,7 +1317,7 @@ fn update_response(
     Value::Object(answer)
 }
 
-fn add_updated_data(
+pub(crate) fn add_updated_data(
     spreadsheet: &Spreadsheet,
     response: &mut Value,
     rendering: Rendering,
@@ -1185,7 +1346,7 @@ pub(crate) fn update_values(
 }
 
 /// `values.update`: the `UpdateValuesResponse`, the sheet written and what was written.
-fn update_values_summarised(
+pub(crate) fn update_values_summarised(
     spreadsheet: &mut Spreadsheet,
     range: &str,
     values: &[Vec<Value>],
@@ -1278,6 +1439,8 @@ pub(crate) fn resource(
         }
         selected.sort_by_key(|(index, _)| *index);
     }
+    let default_format = spreadsheet.default_format();
+    let metadata = crate::requests::developer_metadata(spreadsheet);
     let sheets = selected
         .iter()
         .map(|(index, rects)| {
@@ -1287,9 +1450,27 @@ pub(crate) fn resource(
             if include_grid_data {
                 let data: Vec<Value> = rects
                     .iter()
-                    .map(|rect| sheet.grid_data(rect, &locale))
+                    .map(|rect| sheet.grid_data(rect, &locale, &default_format, &metadata))
                     .collect();
                 entry.insert("data".into(), Value::Array(data));
+            }
+            for key in [
+                "merges",
+                "conditionalFormats",
+                "filterViews",
+                "protectedRanges",
+                "basicFilter",
+                "bandedRanges",
+            ] {
+                if let Some(value) = sheet.objects.get(key) {
+                    entry.insert(key.into(), value.clone());
+                }
+            }
+            let on_sheet = spreadsheet.developer_metadata_at(|location| {
+                location.get("sheetId").and_then(Value::as_i64) == Some(i64::from(sheet.sheet_id))
+            });
+            if !on_sheet.is_empty() {
+                entry.insert("developerMetadata".into(), Value::Array(on_sheet));
             }
             Value::Object(entry)
         })
@@ -1327,6 +1508,8 @@ fn create<'a>(
         sheets: Vec::new(),
         permissions: Default::default(),
         public: false,
+        objects: Default::default(),
+        other_properties: Default::default(),
     };
     if let Some(email) = &caller.email {
         spreadsheet.permissions.insert(email.clone(), Role::Writer);

@@ -199,25 +199,11 @@ fn apply(spreadsheet: &mut Spreadsheet, name: &str, arguments: &Value) -> Result
             update_sheet_properties(spreadsheet, arguments)?;
             Ok(json!({}))
         }
-        "updateSpreadsheetProperties" => {
-            let properties = arguments.get("properties").cloned().unwrap_or(Value::Null);
-            let fields = fields_of(arguments)?;
-            for (field, target) in [
-                ("title", &mut spreadsheet.title),
-                ("locale", &mut spreadsheet.locale),
-                ("timeZone", &mut spreadsheet.time_zone),
-            ] {
-                if selected(&fields, field)
-                    && let Some(value) = properties.get(field).and_then(Value::as_str)
-                {
-                    *target = value.to_owned();
-                }
-            }
-            Ok(json!({}))
-        }
-        other => Err(format!(
-            "the Sheets emulator does not support the \"{other}\" request"
-        )),
+        other => crate::requests::apply(spreadsheet, other, arguments).unwrap_or_else(|| {
+            Err(format!(
+                "the Sheets emulator does not support the \"{other}\" request"
+            ))
+        }),
     }
 }
 
@@ -445,7 +431,7 @@ fn update_other_properties(sheet: &mut Sheet, properties: &Value, fields: &[Stri
 }
 
 /// True when the mask selects `path` (itself, a parent of it, or `*`).
-fn selected(fields: &[String], path: &str) -> bool {
+pub(crate) fn selected(fields: &[String], path: &str) -> bool {
     fields.iter().any(|field| {
         field == "*"
             || field == path

@@ -24,11 +24,14 @@ pub enum CellValue {
     Error(FormulaError),
 }
 
-/// A formula's error result: Sheets' `ErrorValue`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FormulaError {
-    /// What the cell shows: `#DIV/0!`, `#REF!`, `#NAME?`, `#VALUE!`, `#N/A`, `#NUM!`,
-    /// `#NULL!`, `#ERROR!`.
+/// A formula's error result: Sheets' `ErrorValue` (one pointer, so that cells stay small).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormulaError(&'static ErrorText);
+
+/// What an error shows and how `ErrorValue` describes it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ErrorText {
+    /// What the cell shows: `#DIV/0!`, `#REF!`, `#NAME?`, ...
     pub shown: &'static str,
     /// `ErrorValue.type`: `DIVIDE_BY_ZERO`, `REF`, ...
     pub kind: &'static str,
@@ -36,42 +39,110 @@ pub struct FormulaError {
     pub message: &'static str,
 }
 
+const ERRORS: [(&str, ErrorText); 10] = [
+    (
+        "#DIV/0!",
+        ErrorText {
+            shown: "#DIV/0!",
+            kind: "DIVIDE_BY_ZERO",
+            message: "Function DIVIDE parameter 2 cannot be zero.",
+        },
+    ),
+    (
+        "#REF!",
+        ErrorText {
+            shown: "#REF!",
+            kind: "REF",
+            message: "Reference does not exist.",
+        },
+    ),
+    (
+        "#CIRC!",
+        ErrorText {
+            shown: "#REF!",
+            kind: "REF",
+            message: "Circular dependency detected. To resolve with iterative calculation, see File > Settings.",
+        },
+    ),
+    (
+        "#SPILL!",
+        ErrorText {
+            shown: "#REF!",
+            kind: "REF",
+            message: "Array result was not expanded because it would overwrite data.",
+        },
+    ),
+    (
+        "#NAME?",
+        ErrorText {
+            shown: "#NAME?",
+            kind: "NAME",
+            message: "Unknown function or range name.",
+        },
+    ),
+    (
+        "#VALUE!",
+        ErrorText {
+            shown: "#VALUE!",
+            kind: "VALUE",
+            message: "A value in the formula has the wrong type.",
+        },
+    ),
+    (
+        "#N/A",
+        ErrorText {
+            shown: "#N/A",
+            kind: "N_A",
+            message: "Value not available.",
+        },
+    ),
+    (
+        "#NUM!",
+        ErrorText {
+            shown: "#NUM!",
+            kind: "NUM",
+            message: "The result is not a valid number.",
+        },
+    ),
+    (
+        "#NULL!",
+        ErrorText {
+            shown: "#NULL!",
+            kind: "NULL_VALUE",
+            message: "The ranges do not intersect.",
+        },
+    ),
+    (
+        "#ERROR!",
+        ErrorText {
+            shown: "#ERROR!",
+            kind: "ERROR",
+            message: "Formula parse error.",
+        },
+    ),
+];
+
 impl FormulaError {
-    /// The error for the engine's error text (`#DIV/0!`, `#CIRC!`, ...).
+    /// The error for the engine's error text (`#DIV/0!`, `#CIRC!`, ...); anything else
+    /// is a parse error, `#ERROR!`.
     pub fn from_engine(text: &str) -> FormulaError {
-        let (shown, kind, message) = match text {
-            "#DIV/0!" => (
-                "#DIV/0!",
-                "DIVIDE_BY_ZERO",
-                "Function DIVIDE parameter 2 cannot be zero.",
-            ),
-            "#REF!" => ("#REF!", "REF", "Reference does not exist."),
-            "#CIRC!" => (
-                "#REF!",
-                "REF",
-                "Circular dependency detected. To resolve with iterative calculation, see File > Settings.",
-            ),
-            "#SPILL!" => (
-                "#REF!",
-                "REF",
-                "Array result was not expanded because it would overwrite data.",
-            ),
-            "#NAME?" => ("#NAME?", "NAME", "Unknown function or range name."),
-            "#VALUE!" => (
-                "#VALUE!",
-                "VALUE",
-                "A value in the formula has the wrong type.",
-            ),
-            "#N/A" => ("#N/A", "N_A", "Value not available."),
-            "#NUM!" => ("#NUM!", "NUM", "The result is not a valid number."),
-            "#NULL!" => ("#NULL!", "NULL_VALUE", "The ranges do not intersect."),
-            _ => ("#ERROR!", "ERROR", "Formula parse error."),
-        };
-        FormulaError {
-            shown,
-            kind,
-            message,
-        }
+        let position = ERRORS
+            .iter()
+            .position(|(engine, _)| *engine == text)
+            .unwrap_or(ERRORS.len() - 1);
+        FormulaError(&ERRORS[position].1)
+    }
+
+    pub fn shown(self) -> &'static str {
+        self.0.shown
+    }
+
+    pub fn kind(self) -> &'static str {
+        self.0.kind
+    }
+
+    pub fn message(self) -> &'static str {
+        self.0.message
     }
 }
 
@@ -115,8 +186,8 @@ impl NumberFormat {
     }
 }
 
-/// A non-empty cell.
-#[derive(Clone, Debug, PartialEq)]
+/// A cell holding a value, a formula or formatting.
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Cell {
     /// The effective value; `None` for a formula without a cached value.
     pub value: Option<CellValue>,
@@ -125,13 +196,102 @@ pub struct Cell {
     pub format: Option<NumberFormat>,
     /// The format a formula's result takes when the cell has none of its own: Sheets
     /// gives `=A1+1` the date format of `A1` and `=TODAY()` a date format.
+    /// What few cells have, boxed so that a plain cell stays small: the automatic
+    /// format of a formula's result, formatting, a note, a validation rule.
+    pub extra: Option<Box<CellExtra>>,
+}
+
+/// The rarely set parts of a cell.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct CellExtra {
+    /// The format a formula's result takes when the cell has none of its own: Sheets
+    /// gives `=A1+1` the date format of `A1` and `=TODAY()` a date format.
     pub automatic_format: Option<NumberFormat>,
+    /// The rest of `userEnteredFormat` (colours, text format, alignment, borders, ...),
+    /// kept as given.
+    pub style: Option<serde_json::Map<String, Value>>,
+    pub note: Option<String>,
+    /// `dataValidation`: kept and answered, not enforced.
+    pub data_validation: Option<Value>,
 }
 
 impl Cell {
+    pub fn automatic_format(&self) -> Option<&NumberFormat> {
+        self.extra.as_ref()?.automatic_format.as_ref()
+    }
+
+    pub fn style(&self) -> Option<&serde_json::Map<String, Value>> {
+        self.extra.as_ref()?.style.as_ref()
+    }
+
+    pub fn note(&self) -> Option<&str> {
+        self.extra.as_ref()?.note.as_deref()
+    }
+
+    pub fn data_validation(&self) -> Option<&Value> {
+        self.extra.as_ref()?.data_validation.as_ref()
+    }
+
+    /// Changes the rare parts; the box goes when nothing is left in it.
+    pub fn change_extra(&mut self, change: impl FnOnce(&mut CellExtra)) {
+        let mut extra = self.extra.take().unwrap_or_default();
+        change(&mut extra);
+        if *extra != CellExtra::default() {
+            self.extra = Some(extra);
+        }
+    }
+
+    pub fn set_automatic_format(&mut self, format: Option<NumberFormat>) {
+        self.change_extra(|extra| extra.automatic_format = format);
+    }
+
+    pub fn set_style(&mut self, style: Option<serde_json::Map<String, Value>>) {
+        self.change_extra(|extra| extra.style = style.filter(|style| !style.is_empty()));
+    }
+
+    pub fn set_note(&mut self, note: Option<String>) {
+        self.change_extra(|extra| extra.note = note);
+    }
+
+    pub fn set_data_validation(&mut self, rule: Option<Value>) {
+        self.change_extra(|extra| extra.data_validation = rule);
+    }
+
+    /// Takes the formatting, note and validation of `other` (not its automatic format).
+    pub fn take_decoration_of(&mut self, other: &Cell) {
+        self.set_style(other.style().cloned());
+        self.set_note(other.note().map(str::to_owned));
+        self.set_data_validation(other.data_validation().cloned());
+    }
+
+    /// True when the cell holds no value and no formula (it may hold formatting).
+    pub fn is_blank(&self) -> bool {
+        self.value.is_none() && self.formula.is_none()
+    }
+
+    /// True when the cell holds formatting, a note or a validation rule.
+    pub fn has_decoration(&self) -> bool {
+        self.format.is_some()
+            || self.style().is_some()
+            || self.note().is_some()
+            || self.data_validation().is_some()
+    }
+
+    /// The cell without its value and formula; `None` when nothing is left.
+    pub fn decoration(&self) -> Option<Cell> {
+        self.has_decoration().then(|| {
+            let mut cell = Cell {
+                format: self.format.clone(),
+                ..Cell::default()
+            };
+            cell.take_decoration_of(self);
+            cell
+        })
+    }
+
     /// The number format values are shown with.
     pub fn shown_format(&self) -> Option<&NumberFormat> {
-        self.format.as_ref().or(self.automatic_format.as_ref())
+        self.format.as_ref().or(self.automatic_format())
     }
 }
 
@@ -149,7 +309,7 @@ impl Cell {
             value: Some(value),
             formula: None,
             format: None,
-            automatic_format: None,
+            ..Cell::default()
         }
     }
 }
@@ -294,7 +454,7 @@ pub fn parse_user_entered(text: &str, locale: &LocaleRules) -> Cell {
             value: None,
             formula: Some(text.to_owned()),
             format: None,
-            automatic_format: None,
+            ..Cell::default()
         };
     }
     let trimmed = text.trim();
@@ -309,7 +469,7 @@ pub fn parse_user_entered(text: &str, locale: &LocaleRules) -> Cell {
             value: Some(CellValue::Number(number)),
             formula: None,
             format,
-            automatic_format: None,
+            ..Cell::default()
         };
     }
     if let Some((serial, format)) = parse_date_time(trimmed, locale) {
@@ -317,7 +477,7 @@ pub fn parse_user_entered(text: &str, locale: &LocaleRules) -> Cell {
             value: Some(CellValue::Number(serial)),
             formula: None,
             format: Some(format),
-            automatic_format: None,
+            ..Cell::default()
         };
     }
     Cell::string(text)
@@ -680,7 +840,7 @@ pub fn render(
             None => Value::String(String::new()),
             Some(CellValue::String(text)) => Value::String(text.clone()),
             Some(CellValue::Bool(flag)) => Value::Bool(*flag),
-            Some(CellValue::Error(error)) => Value::String(error.shown.to_owned()),
+            Some(CellValue::Error(error)) => Value::String(error.shown().to_owned()),
             Some(CellValue::Number(number)) => match cell.shown_format() {
                 Some(format)
                     if format.is_date_time()
@@ -701,7 +861,7 @@ pub fn formatted(cell: &Cell, locale: &LocaleRules) -> String {
         Some(CellValue::String(text)) => text.clone(),
         Some(CellValue::Bool(true)) => "TRUE".to_owned(),
         Some(CellValue::Bool(false)) => "FALSE".to_owned(),
-        Some(CellValue::Error(error)) => error.shown.to_owned(),
+        Some(CellValue::Error(error)) => error.shown().to_owned(),
         Some(CellValue::Number(number)) => format_number(*number, cell.shown_format(), locale),
     }
 }
@@ -971,6 +1131,16 @@ mod tests {
 
     fn entered(text: &str, locale: &LocaleRules) -> Cell {
         parse_user_entered(text, locale)
+    }
+
+    #[test]
+    fn a_plain_cell_stays_small() {
+        // Sheets of a million cells are normal; what few cells hold is boxed.
+        assert!(
+            std::mem::size_of::<Option<Cell>>() <= 96,
+            "{}",
+            std::mem::size_of::<Option<Cell>>()
+        );
     }
 
     #[test]

@@ -465,6 +465,8 @@ impl Emulator {
             sheets: Vec::new(),
             permissions: Default::default(),
             public: seed.public,
+            objects: Default::default(),
+            other_properties: Default::default(),
         };
         for email in &seed.readers {
             spreadsheet
@@ -565,7 +567,12 @@ impl Emulator {
         let rows = rows_of(rows.into())?;
         self.with_spreadsheet(spreadsheet_id, |spreadsheet| {
             let index = sheet_index(spreadsheet, sheet)?;
-            let after = spreadsheet.sheets[index].rows.len() as u32;
+            // After the last row holding a value (formatting alone is not data).
+            let after = spreadsheet.sheets[index]
+                .rows
+                .iter()
+                .rposition(|cells| cells.iter().flatten().any(|cell| !cell.is_blank()))
+                .map_or(0, |last| last as u32 + 1);
             let width = rows.iter().map(Vec::len).max().unwrap_or(0) as u32;
             let locale = spreadsheet.locale_rules();
             let sheet_ref = &mut spreadsheet.sheets[index];

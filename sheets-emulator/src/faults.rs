@@ -245,6 +245,16 @@ pub enum EndpointKind {
     /// `POST .../values:batchClear`
     #[serde(rename = "values.batchClear")]
     ValuesBatchClear,
+    /// `POST .../values:batchGetByDataFilter`, `...:batchUpdateByDataFilter`,
+    /// `...:batchClearByDataFilter`, `POST /v4/spreadsheets/{id}:getByDataFilter`
+    #[serde(rename = "byDataFilter")]
+    ByDataFilter,
+    /// `POST /v4/spreadsheets/{id}/sheets/{sheetId}:copyTo`
+    #[serde(rename = "sheets.copyTo")]
+    CopyTo,
+    /// `POST .../developerMetadata:search`, `GET .../developerMetadata/{metadataId}`
+    #[serde(rename = "developerMetadata")]
+    DeveloperMetadata,
     /// `POST /token`
     #[serde(rename = "token")]
     Token,

@@ -28,6 +28,9 @@ use ironcalc_base::types::CellType;
 
 use std::collections::HashMap;
 
+use ironcalc_base::expressions::lexer::{Lexer, LexerMode};
+use ironcalc_base::expressions::token::TokenType;
+
 use crate::cell::{Cell, CellValue, FormulaError, NumberFormat, NumberFormatType};
 use crate::model::Spreadsheet;
 
@@ -160,6 +163,37 @@ impl<'a> Engine<'a> {
             }
             sheets.push(named.then_some(number));
         }
+        // Named ranges, so that `=SUM(scores)` computes.
+        for named in spreadsheet
+            .objects
+            .get("namedRanges")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(name) = named.get("name").and_then(serde_json::Value::as_str) else {
+                continue;
+            };
+            let Ok(range) = crate::ranges::GridRange::parse(named.get("range"), "range") else {
+                continue;
+            };
+            let Ok((index, rect)) = range.resolve(spreadsheet) else {
+                continue;
+            };
+            if sheets.get(index).copied().flatten().is_none() || rect.end_row == rect.start_row {
+                continue;
+            }
+            let corner = |row: u32, column: u32| {
+                format!("${}${}", crate::a1::column_letters(column), row + 1)
+            };
+            let formula = format!(
+                "{}!{}:{}",
+                crate::a1::quoted(&spreadsheet.sheets[index].title),
+                corner(rect.start_row, rect.start_column),
+                corner(rect.end_row - 1, rect.end_column.saturating_sub(1))
+            );
+            let _ = model.new_defined_name(name, None, &formula);
+        }
         let mut engine = Engine { model, sheets };
         for (index, sheet) in spreadsheet.sheets.iter().enumerate() {
             let number = u32::try_from(index + 1).ok()?;
@@ -222,12 +256,13 @@ impl<'a> Engine<'a> {
                         cell.formula = Some(formula);
                     }
                     cell.value = Some(self.result(number, row, column));
-                    cell.automatic_format = match cell.value {
+                    let automatic = match cell.value {
                         Some(CellValue::Number(_)) => formats
                             .get(&(index, row as usize - 1, column as usize - 1))
                             .cloned(),
                         _ => None,
                     };
+                    cell.set_automatic_format(automatic);
                 }
             }
         }
@@ -257,8 +292,6 @@ impl<'a> Engine<'a> {
 /// the first cell the formula refers to (`=A1+1` of a date is a date, `=SUM(C2:C9)` of
 /// amounts is an amount), as Sheets does for the common cases.
 fn automatic_formats(spreadsheet: &Spreadsheet) -> HashMap<(usize, usize, usize), NumberFormat> {
-    use ironcalc_base::expressions::lexer::{Lexer, LexerMode};
-    use ironcalc_base::expressions::token::TokenType;
     let mut formats = HashMap::new();
     let (Ok(locale), Ok(language)) = (
         ironcalc_base::locale::get_locale("en"),
@@ -343,73 +376,31 @@ struct Deletion<'a> {
 
 impl Deletion<'_> {
     fn displace(&self, formula: &str) -> String {
-        use ironcalc_base::expressions::lexer::{Lexer, LexerMode};
-        use ironcalc_base::expressions::token::TokenType;
-        let (Ok(locale), Ok(language)) = (
-            ironcalc_base::locale::get_locale("en"),
-            ironcalc_base::language::get_language("en"),
-        ) else {
-            return formula.to_owned();
-        };
-        let Some(body) = formula.strip_prefix('=') else {
-            return formula.to_owned();
-        };
-        let chars: Vec<char> = body.chars().collect();
-        let mut lexer = Lexer::new(body, LexerMode::A1, locale, language);
-        let mut out = String::from("=");
-        let mut copied = 0usize;
-        loop {
-            let before = lexer.get_position().max(0) as usize;
-            let token = lexer.next_token();
-            let after = (lexer.get_position().max(0) as usize).min(chars.len());
-            let replacement = match &token {
-                TokenType::EOF | TokenType::Illegal(_) => break,
-                TokenType::Reference {
-                    sheet,
-                    row,
-                    column,
-                    absolute_row,
-                    absolute_column,
-                } if self.applies(sheet.as_deref()) => Some(
-                    match self.moved(i64::from(if self.rows { *row } else { *column })) {
-                        None => "#REF!".to_owned(),
-                        Some(moved) => {
-                            let (row, column) = if self.rows {
-                                (moved, i64::from(*column))
-                            } else {
-                                (i64::from(*row), moved)
-                            };
-                            cell_text(row, column, *absolute_row, *absolute_column)
-                        }
-                    },
-                ),
-                TokenType::Range { sheet, left, right } if self.applies(sheet.as_deref()) => {
-                    self.range(left, right)
-                }
-                _ => None,
-            };
-            if let Some(replacement) = replacement {
-                let text: String = chars[before..after].iter().collect();
-                let leading = text.len() - text.trim_start().len();
-                let text = text.trim_start();
-                // Keep the sheet prefix as written (`'My sheet'!`).
-                let prefix = text.rfind('!').map_or("", |bang| &text[..=bang]);
-                out.extend(&chars[copied..before]);
-                out.push_str(&" ".repeat(leading));
-                if replacement == "#REF!" {
-                    out.push_str("#REF!");
-                } else {
-                    out.push_str(prefix);
-                    out.push_str(&replacement);
-                }
-                copied = after;
+        rewrite_references(formula, |token| match token {
+            TokenType::Reference {
+                sheet,
+                row,
+                column,
+                absolute_row,
+                absolute_column,
+            } if self.applies(sheet.as_deref()) => Some(
+                match self.moved(i64::from(if self.rows { *row } else { *column })) {
+                    None => Rewrite::Broken,
+                    Some(moved) => {
+                        let (row, column) = if self.rows {
+                            (moved, i64::from(*column))
+                        } else {
+                            (i64::from(*row), moved)
+                        };
+                        Rewrite::Cells(cell_text(row, column, *absolute_row, *absolute_column))
+                    }
+                },
+            ),
+            TokenType::Range { sheet, left, right } if self.applies(sheet.as_deref()) => {
+                self.range(left, right)
             }
-            if after <= before {
-                break;
-            }
-        }
-        out.extend(&chars[copied.min(chars.len())..]);
-        out
+            _ => None,
+        })
     }
 
     fn applies(&self, sheet: Option<&str>) -> bool {
@@ -432,7 +423,7 @@ impl Deletion<'_> {
         &self,
         left: &ironcalc_base::expressions::types::ParsedReference,
         right: &ironcalc_base::expressions::types::ParsedReference,
-    ) -> Option<String> {
+    ) -> Option<Rewrite> {
         const LAST_ROW: i32 = 1_048_576;
         const LAST_COLUMN: i32 = 16_384;
         let whole_columns = left.row == 1 && right.row == LAST_ROW;
@@ -461,7 +452,7 @@ impl Deletion<'_> {
             last - self.count
         };
         if new_last < new_first {
-            return Some("#REF!".to_owned());
+            return Some(Rewrite::Broken);
         }
         let end_text = |reference: &ironcalc_base::expressions::types::ParsedReference,
                         moved: i64| {
@@ -483,12 +474,132 @@ impl Deletion<'_> {
                 )
             }
         };
-        Some(format!(
+        Some(Rewrite::Cells(format!(
             "{}:{}",
             end_text(left, new_first),
             end_text(right, new_last)
-        ))
+        )))
     }
+}
+
+/// What becomes of a reference in a rewritten formula.
+enum Rewrite {
+    /// New cells, written after the reference's sheet prefix as it was written.
+    Cells(String),
+    /// `#REF!`: the cells are gone.
+    Broken,
+}
+
+/// Rewrites the references of a formula: `edit` sees each reference or range token and
+/// says what replaces it (`None`: kept as written). Everything else is kept byte for byte.
+fn rewrite_references(
+    formula: &str,
+    mut edit: impl FnMut(&TokenType) -> Option<Rewrite>,
+) -> String {
+    let (Ok(locale), Ok(language)) = (
+        ironcalc_base::locale::get_locale("en"),
+        ironcalc_base::language::get_language("en"),
+    ) else {
+        return formula.to_owned();
+    };
+    let Some(body) = formula.strip_prefix('=') else {
+        return formula.to_owned();
+    };
+    let chars: Vec<char> = body.chars().collect();
+    let mut lexer = Lexer::new(body, LexerMode::A1, locale, language);
+    let mut out = String::from("=");
+    let mut copied = 0usize;
+    loop {
+        let before = lexer.get_position().max(0) as usize;
+        let token = lexer.next_token();
+        let after = (lexer.get_position().max(0) as usize).min(chars.len());
+        if matches!(token, TokenType::EOF | TokenType::Illegal(_)) {
+            break;
+        }
+        if let Some(rewrite) = edit(&token) {
+            let text: String = chars[before..after].iter().collect();
+            let leading = text.len() - text.trim_start().len();
+            let text = text.trim_start();
+            // Keep the sheet prefix as written (`'My sheet'!`).
+            let prefix = text.rfind('!').map_or("", |bang| &text[..=bang]);
+            out.extend(&chars[copied..before]);
+            out.push_str(&" ".repeat(leading));
+            match rewrite {
+                Rewrite::Broken => out.push_str("#REF!"),
+                Rewrite::Cells(cells) => {
+                    out.push_str(prefix);
+                    out.push_str(&cells);
+                }
+            }
+            copied = after;
+        }
+        if after <= before {
+            break;
+        }
+    }
+    out.extend(&chars[copied.min(chars.len())..]);
+    out
+}
+
+/// A formula copied `rows` down and `columns` right, as a paste writes it: relative
+/// references move by as much (`=A1` copied one row down is `=A2`), absolute ones stay,
+/// and one moved off the grid is `#REF!`.
+pub(crate) fn shift_relative(formula: &str, rows: i64, columns: i64) -> String {
+    if rows == 0 && columns == 0 {
+        return formula.to_owned();
+    }
+    let moved = |row: i32, column: i32, absolute_row: bool, absolute_column: bool| {
+        let row = i64::from(row) + if absolute_row { 0 } else { rows };
+        let column = i64::from(column) + if absolute_column { 0 } else { columns };
+        (row >= 1 && column >= 1).then_some((row, column))
+    };
+    rewrite_references(formula, |token| match token {
+        TokenType::Reference {
+            row,
+            column,
+            absolute_row,
+            absolute_column,
+            ..
+        } => Some(
+            match moved(*row, *column, *absolute_row, *absolute_column) {
+                Some((row, column)) => {
+                    Rewrite::Cells(cell_text(row, column, *absolute_row, *absolute_column))
+                }
+                None => Rewrite::Broken,
+            },
+        ),
+        TokenType::Range { left, right, .. } => {
+            const LAST_ROW: i32 = 1_048_576;
+            const LAST_COLUMN: i32 = 16_384;
+            if (left.row == 1 && right.row == LAST_ROW)
+                || (left.column == 1 && right.column == LAST_COLUMN)
+            {
+                // Whole columns or rows: left as written.
+                return None;
+            }
+            let start = moved(
+                left.row,
+                left.column,
+                left.absolute_row,
+                left.absolute_column,
+            );
+            let end = moved(
+                right.row,
+                right.column,
+                right.absolute_row,
+                right.absolute_column,
+            );
+            Some(match (start, end) {
+                (Some(start), Some(end)) => Rewrite::Cells(format!(
+                    "{}:{}",
+                    cell_text(start.0, start.1, left.absolute_row, left.absolute_column),
+                    cell_text(end.0, end.1, right.absolute_row, right.absolute_column)
+                )),
+                _ => Rewrite::Broken,
+            })
+        }
+        _ => None,
+    })
 }
 
 fn column_text(column: i64, absolute: bool) -> String {

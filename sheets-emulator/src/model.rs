@@ -67,6 +67,14 @@ pub struct Sheet {
     /// `hidden`, `tabColor`, `tabColorStyle`, `rightToLeft`, and in `gridProperties`
     /// `hideGridlines`, `rowGroupControlAfter`, `columnGroupControlAfter`.
     pub other_properties: Map<String, Value>,
+    /// Sheet-level objects as the `Sheet` resource lists them: `merges`, `basicFilter`,
+    /// `filterViews`, `protectedRanges`, `conditionalFormats`, `bandedRanges`,
+    /// `developerMetadata`. The grid ranges inside move with row and column changes.
+    pub objects: Map<String, Value>,
+    /// `DimensionProperties` set on rows and columns (`pixelSize`, `hiddenByUser`,
+    /// `developerMetadata`), by 0-based index.
+    pub row_properties: BTreeMap<u32, Map<String, Value>>,
+    pub column_properties: BTreeMap<u32, Map<String, Value>>,
     pub rows: Vec<Vec<Option<Cell>>>,
 }
 
@@ -80,14 +88,14 @@ pub struct Rect {
 }
 
 impl Rect {
-    fn intersects(&self, other: &Rect) -> bool {
+    pub fn intersects(&self, other: &Rect) -> bool {
         self.start_row < other.end_row
             && other.start_row < self.end_row
             && self.start_column < other.end_column
             && other.start_column < self.end_column
     }
 
-    fn union(&self, other: &Rect) -> Rect {
+    pub fn union(&self, other: &Rect) -> Rect {
         Rect {
             start_row: self.start_row.min(other.start_row),
             end_row: self.end_row.max(other.end_row),
@@ -121,6 +129,9 @@ impl Sheet {
             frozen_row_count: 0,
             frozen_column_count: 0,
             other_properties: Map::new(),
+            objects: Map::new(),
+            row_properties: BTreeMap::new(),
+            column_properties: BTreeMap::new(),
             rows: Vec::new(),
         }
     }
@@ -152,6 +163,25 @@ impl Sheet {
         while self.rows.last().is_some_and(Vec::is_empty) {
             self.rows.pop();
         }
+    }
+
+    /// Writes a value (or clears it, `None`) keeping the cell's formatting, note and
+    /// validation, as a write through the values API does; a value without a number
+    /// format of its own keeps the cell's.
+    pub fn put_value(&mut self, row: u32, column: u32, cell: Option<Cell>) {
+        let existing = self.cell(row, column);
+        let merged = match (cell, existing) {
+            (None, existing) => existing.and_then(Cell::decoration),
+            (Some(cell), None) => Some(cell),
+            (Some(mut cell), Some(existing)) => {
+                if cell.format.is_none() {
+                    cell.format = existing.format.clone();
+                }
+                cell.take_decoration_of(existing);
+                Some(cell)
+            }
+        };
+        self.set(row, column, merged);
     }
 
     /// The rectangle an A1 area selects, clamped to the grid; an error when it starts
@@ -326,7 +356,7 @@ impl Sheet {
             summary.rect = Some(rect);
         }
         for (row, column, cell) in writes {
-            self.set(row, column, cell);
+            self.put_value(row, column, cell);
         }
         summary.rows = rows_touched.len() as u32;
         summary.columns = columns_touched.len() as u32;
@@ -341,7 +371,7 @@ impl Sheet {
         for row in rect.start_row..last_row {
             let stored = self.rows[row as usize].len() as u32;
             for column in rect.start_column..rect.end_column.min(stored) {
-                self.set(row, column, None);
+                self.put_value(row, column, None);
             }
         }
     }
@@ -356,13 +386,15 @@ impl Sheet {
         for (row, cells) in self.rows.iter().enumerate() {
             row_starts.push(runs.len());
             let mut column = 0;
+            let filled =
+                |column: usize| cells[column].as_ref().is_some_and(|cell| !cell.is_blank());
             while column < cells.len() {
-                if cells[column].is_none() {
+                if !filled(column) {
                     column += 1;
                     continue;
                 }
                 let start = column;
-                while column < cells.len() && cells[column].is_some() {
+                while column < cells.len() && filled(column) {
                     column += 1;
                 }
                 runs.push((row as u32, start as u32, column as u32));
@@ -511,14 +543,22 @@ impl Sheet {
     }
 
     /// `GridData` of a rectangle (for `includeGridData=true`).
-    pub fn grid_data(&self, rect: &Rect, locale: &LocaleRules) -> Value {
+    /// `default_format` is the spreadsheet's, `metadata` its developer metadata (entries on
+    /// rows and columns of this sheet show in `rowMetadata`/`columnMetadata`).
+    pub fn grid_data(
+        &self,
+        rect: &Rect,
+        locale: &LocaleRules,
+        default_format: &Value,
+        metadata: &[Value],
+    ) -> Value {
         let mut rows = Vec::new();
         let last_row = rect.end_row.min(self.rows.len() as u32);
         for row in rect.start_row..last_row {
             let stored = self.rows[row as usize].len() as u32;
             let mut cells: Vec<Value> = (rect.start_column..rect.end_column.min(stored))
                 .map(|column| match self.cell(row, column) {
-                    Some(cell) => cell_data(cell, locale),
+                    Some(cell) => cell_data(cell, locale, default_format),
                     None => json!({}),
                 })
                 .collect();
@@ -544,18 +584,68 @@ impl Sheet {
         if !rows.is_empty() {
             data.insert("rowData".into(), Value::Array(rows));
         }
+        let dimension = |rows: bool, start: u32, end: u32| -> Vec<Value> {
+            let (stored, default_size) = if rows {
+                (&self.row_properties, 21)
+            } else {
+                (&self.column_properties, 100)
+            };
+            (start..end)
+                .map(|index| {
+                    let mut properties = Map::new();
+                    properties.insert("pixelSize".into(), json!(default_size));
+                    if let Some(set) = stored.get(&index) {
+                        for (key, value) in set {
+                            properties.insert(key.clone(), value.clone());
+                        }
+                    }
+                    let located: Vec<Value> = metadata
+                        .iter()
+                        .filter(|entry| {
+                            let span = entry
+                                .get("location")
+                                .and_then(|location| location.get("dimensionRange"));
+                            span.and_then(|span| {
+                                crate::ranges::DimensionSpan::parse(Some(span), "dimensionRange")
+                                    .ok()
+                            })
+                            .is_some_and(|span| {
+                                span.sheet_id == self.sheet_id
+                                    && span.rows == rows
+                                    && span.start <= index
+                                    && span.end.is_none_or(|end| index < end)
+                            })
+                        })
+                        .cloned()
+                        .collect();
+                    if !located.is_empty() {
+                        properties.insert("developerMetadata".into(), Value::Array(located));
+                    }
+                    Value::Object(properties)
+                })
+                .collect()
+        };
+        data.insert(
+            "rowMetadata".into(),
+            Value::Array(dimension(true, rect.start_row, rect.end_row)),
+        );
+        data.insert(
+            "columnMetadata".into(),
+            Value::Array(dimension(false, rect.start_column, rect.end_column)),
+        );
         Value::Object(data)
     }
 }
 
-/// `CellData` of a cell: entered and effective value, formatted value, number format.
-fn cell_data(cell: &Cell, locale: &LocaleRules) -> Value {
+/// `CellData` of a cell: entered and effective value, formatted value, formats, note,
+/// validation. `default_format` is the spreadsheet's `defaultFormat`.
+fn cell_data(cell: &Cell, locale: &LocaleRules, default_format: &Value) -> Value {
     let extended = |value: &CellValue| match value {
         CellValue::String(text) => json!({ "stringValue": text }),
         CellValue::Number(number) => json!({ "numberValue": cell::json_number(*number) }),
         CellValue::Bool(flag) => json!({ "boolValue": flag }),
         CellValue::Error(error) => {
-            json!({ "errorValue": { "type": error.kind, "message": error.message } })
+            json!({ "errorValue": { "type": error.kind(), "message": error.message() } })
         }
     };
     let mut data = Map::new();
@@ -578,14 +668,73 @@ fn cell_data(cell: &Cell, locale: &LocaleRules) -> Value {
             Value::String(cell::formatted(cell, locale)),
         );
     }
-    if let Some(format) = &cell.format {
-        data.insert(
-            "userEnteredFormat".into(),
-            json!({ "numberFormat": format }),
-        );
-        data.insert("effectiveFormat".into(), json!({ "numberFormat": format }));
+    let entered = crate::requests::user_entered_format(cell);
+    if !entered.is_empty() {
+        data.insert("userEnteredFormat".into(), Value::Object(entered.clone()));
+    }
+    if cell.value.is_some() || !entered.is_empty() {
+        let mut effective = default_format.clone();
+        if let Some(object) = effective.as_object_mut() {
+            let alignment = match &cell.value {
+                Some(CellValue::Number(_)) => Some("RIGHT"),
+                Some(CellValue::String(_)) => Some("LEFT"),
+                Some(CellValue::Bool(_) | CellValue::Error(_)) => Some("CENTER"),
+                None => None,
+            };
+            if let Some(alignment) = alignment {
+                object.insert("horizontalAlignment".into(), json!(alignment));
+            }
+            object.insert("hyperlinkDisplayType".into(), json!("PLAIN_TEXT"));
+            if let Some(format) = cell.shown_format() {
+                object.insert("numberFormat".into(), json!(format));
+            }
+        }
+        merge_json(&mut effective, &Value::Object(entered));
+        data.insert("effectiveFormat".into(), effective);
+    }
+    if let Some(note) = cell.note() {
+        data.insert("note".into(), json!(note));
+    }
+    if let Some(rule) = cell.data_validation() {
+        data.insert("dataValidation".into(), rule.clone());
     }
     Value::Object(data)
+}
+
+/// Deep-merges `overlay` into `base` (objects merged key by key, other values replaced).
+pub(crate) fn merge_json(base: &mut Value, overlay: &Value) {
+    match (base, overlay) {
+        (Value::Object(base), Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(key) {
+                    Some(existing) => merge_json(existing, value),
+                    None => {
+                        base.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay.clone(),
+    }
+}
+
+/// `spreadsheetTheme` of a new spreadsheet.
+fn spreadsheet_theme() -> Value {
+    let color = |kind: &str, rgb: Value| json!({"colorType": kind, "color": {"rgbColor": rgb}});
+    json!({
+        "primaryFontFamily": "Arial",
+        "themeColors": [
+            color("TEXT", json!({})),
+            color("BACKGROUND", json!({"red": 1, "green": 1, "blue": 1})),
+            color("ACCENT1", json!({"red": 0.25882354, "green": 0.52156866, "blue": 0.95686275})),
+            color("ACCENT2", json!({"red": 0.91764706, "green": 0.2627451, "blue": 0.20784314})),
+            color("ACCENT3", json!({"red": 0.9843137, "green": 0.7372549, "blue": 0.015686275})),
+            color("ACCENT4", json!({"red": 0.20392157, "green": 0.65882355, "blue": 0.3254902})),
+            color("ACCENT5", json!({"red": 1, "green": 0.42745098, "blue": 0.003921569})),
+            color("ACCENT6", json!({"red": 0.27450982, "green": 0.7411765, "blue": 0.7764706})),
+            color("LINK", json!({"red": 0.06666667, "green": 0.33333334, "blue": 0.8})),
+        ]
+    })
 }
 
 fn is_empty_value(value: &Value) -> bool {
@@ -640,6 +789,11 @@ pub struct Spreadsheet {
     pub permissions: BTreeMap<String, Role>,
     /// Readable by anyone with the link: API keys may read it.
     pub public: bool,
+    /// `namedRanges` and `developerMetadata`, as the resource lists them.
+    pub objects: Map<String, Value>,
+    /// `SpreadsheetProperties` kept as given: `defaultFormat`, `autoRecalc`,
+    /// `iterativeCalculationSettings`, `spreadsheetTheme`.
+    pub other_properties: Map<String, Value>,
 }
 
 /// Where a range points: the sheet's index and the cells as written.
@@ -673,6 +827,24 @@ impl Spreadsheet {
     pub fn target(&self, text: &str) -> Result<Target, ApiError> {
         let unparsable = || ApiError::invalid_argument(format!("Unable to parse range: {text}"));
         let parsed = A1Range::parse(text).map_err(|_| unparsable())?;
+        if let (Some(name), None) = (&parsed.sheet, &parsed.area)
+            && self.sheet_index(name).is_none()
+            && let Some(named) = crate::requests::named_range_by_name(self, name)
+        {
+            // A named range: its cells.
+            let (sheet_index, rect) = named.resolve(self).map_err(|_| unparsable())?;
+            let area = a1::Area::parse_cells(&a1::cells_a1(
+                rect.start_row,
+                rect.end_row,
+                rect.start_column,
+                rect.end_column,
+            ))
+            .ok_or_else(unparsable)?;
+            return Ok(Target {
+                sheet_index,
+                area: Some(area),
+            });
+        }
         let sheet_index = match &parsed.sheet {
             Some(name) => self.sheet_index(name).ok_or_else(unparsable)?,
             None => 0,
@@ -688,17 +860,69 @@ impl Spreadsheet {
 
     /// The whole `Spreadsheet` resource as `spreadsheets.get` answers it.
     pub fn resource(&self, url_prefix: &str, sheets: Vec<Value>) -> Value {
-        json!({
-            "spreadsheetId": self.spreadsheet_id,
-            "properties": {
-                "title": self.title,
-                "locale": self.locale,
-                "autoRecalc": "ON_CHANGE",
-                "timeZone": self.time_zone,
+        let mut properties = Map::new();
+        properties.insert("title".into(), json!(self.title));
+        properties.insert("locale".into(), json!(self.locale));
+        properties.insert("autoRecalc".into(), json!("ON_CHANGE"));
+        properties.insert("timeZone".into(), json!(self.time_zone));
+        properties.insert("defaultFormat".into(), self.default_format());
+        properties.insert("spreadsheetTheme".into(), spreadsheet_theme());
+        for (key, value) in &self.other_properties {
+            if key != "defaultFormat" {
+                properties.insert(key.clone(), value.clone());
+            }
+        }
+        let mut resource = Map::new();
+        resource.insert("spreadsheetId".into(), json!(self.spreadsheet_id));
+        resource.insert("properties".into(), Value::Object(properties));
+        resource.insert("sheets".into(), Value::Array(sheets));
+        if let Some(named) = self.objects.get("namedRanges") {
+            resource.insert("namedRanges".into(), named.clone());
+        }
+        let metadata = self.developer_metadata_at(|location| {
+            location.get("spreadsheet").and_then(Value::as_bool) == Some(true)
+        });
+        if !metadata.is_empty() {
+            resource.insert("developerMetadata".into(), Value::Array(metadata));
+        }
+        resource.insert(
+            "spreadsheetUrl".into(),
+            json!(format!("{url_prefix}{}/edit", self.spreadsheet_id)),
+        );
+        Value::Object(resource)
+    }
+
+    /// Developer metadata whose location satisfies `at`.
+    pub fn developer_metadata_at(&self, at: impl Fn(&Value) -> bool) -> Vec<Value> {
+        crate::requests::developer_metadata(self)
+            .into_iter()
+            .filter(|entry| entry.get("location").is_some_and(&at))
+            .collect()
+    }
+
+    /// `defaultFormat`: Sheets' defaults, with what `updateSpreadsheetProperties` set.
+    pub fn default_format(&self) -> Value {
+        let mut format = json!({
+            "backgroundColor": {"red": 1, "green": 1, "blue": 1},
+            "padding": {"top": 2, "right": 3, "bottom": 2, "left": 3},
+            "verticalAlignment": "BOTTOM",
+            "wrapStrategy": "OVERFLOW_CELL",
+            "textFormat": {
+                "foregroundColor": {},
+                "fontFamily": "arial,sans,sans-serif",
+                "fontSize": 10,
+                "bold": false,
+                "italic": false,
+                "strikethrough": false,
+                "underline": false,
+                "foregroundColorStyle": {"rgbColor": {}}
             },
-            "sheets": sheets,
-            "spreadsheetUrl": format!("{url_prefix}{}/edit", self.spreadsheet_id),
-        })
+            "backgroundColorStyle": {"rgbColor": {"red": 1, "green": 1, "blue": 1}}
+        });
+        if let Some(set) = self.other_properties.get("defaultFormat") {
+            merge_json(&mut format, set);
+        }
+        format
     }
 
     /// Recomputes every formula (after a change of values).
@@ -711,7 +935,8 @@ impl Spreadsheet {
     pub fn insert_rows(&mut self, sheet: usize, at: u32, count: u32) {
         let change = Change::InsertRows { sheet, at, count };
         formula::restructure(self, change, |spreadsheet| {
-            spreadsheet.sheets[sheet].insert_rows(at, count)
+            spreadsheet.sheets[sheet].insert_rows(at, count);
+            crate::ranges::shift_objects(spreadsheet, change);
         });
     }
 
@@ -723,7 +948,8 @@ impl Spreadsheet {
             count: end - start,
         };
         formula::restructure(self, change, |spreadsheet| {
-            spreadsheet.sheets[sheet].delete_rows(start, end)
+            spreadsheet.sheets[sheet].delete_rows(start, end);
+            crate::ranges::shift_objects(spreadsheet, change);
         });
     }
 
@@ -731,7 +957,8 @@ impl Spreadsheet {
     pub fn insert_columns(&mut self, sheet: usize, at: u32, count: u32) {
         let change = Change::InsertColumns { sheet, at, count };
         formula::restructure(self, change, |spreadsheet| {
-            spreadsheet.sheets[sheet].insert_columns(at, count)
+            spreadsheet.sheets[sheet].insert_columns(at, count);
+            crate::ranges::shift_objects(spreadsheet, change);
         });
     }
 
@@ -743,7 +970,8 @@ impl Spreadsheet {
             count: end - start,
         };
         formula::restructure(self, change, |spreadsheet| {
-            spreadsheet.sheets[sheet].delete_columns(start, end)
+            spreadsheet.sheets[sheet].delete_columns(start, end);
+            crate::ranges::shift_objects(spreadsheet, change);
         });
     }
 

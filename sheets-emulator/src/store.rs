@@ -134,6 +134,12 @@ struct SpreadsheetFile {
     public: bool,
     #[serde(default)]
     permissions: BTreeMap<String, Role>,
+    /// `namedRanges`, `developerMetadata` as in the API.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    objects: serde_json::Map<String, serde_json::Value>,
+    /// `SpreadsheetProperties` kept as given (`defaultFormat`, `autoRecalc`, ...).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    other_properties: serde_json::Map<String, serde_json::Value>,
     sheets: Vec<SheetFile>,
 }
 
@@ -152,6 +158,14 @@ struct SheetFile {
     /// `gridProperties.hideGridlines`, ...), as `SheetProperties` JSON.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     other_properties: serde_json::Map<String, serde_json::Value>,
+    /// `merges`, `basicFilter`, `filterViews`, `protectedRanges`, ... as in the API.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    objects: serde_json::Map<String, serde_json::Value>,
+    /// `DimensionProperties` by row / column index.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    row_properties: BTreeMap<u32, serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    column_properties: BTreeMap<u32, serde_json::Map<String, serde_json::Value>>,
     #[serde(default)]
     rows: Vec<Vec<Option<CellFile>>>,
 }
@@ -170,6 +184,13 @@ struct CellFile {
     formula_value: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     number_format: Option<NumberFormat>,
+    /// `userEnteredFormat` other than `numberFormat`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_entered_format: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_validation: Option<serde_json::Value>,
 }
 
 fn is_zero(value: &u32) -> bool {
@@ -189,6 +210,9 @@ impl CellFile {
         let mut file = CellFile {
             formula_value: cell.formula.clone(),
             number_format: cell.format.clone(),
+            user_entered_format: cell.style().cloned(),
+            note: cell.note().map(str::to_owned),
+            data_validation: cell.data_validation().cloned(),
             ..CellFile::default()
         };
         // A formula's value is computed again when the state is loaded.
@@ -213,15 +237,25 @@ impl CellFile {
             (None, None, Some(flag)) => Some(CellValue::Bool(flag)),
             _ => None,
         };
-        if value.is_none() && self.formula_value.is_none() {
+        if value.is_none()
+            && self.formula_value.is_none()
+            && self.number_format.is_none()
+            && self.user_entered_format.is_none()
+            && self.note.is_none()
+            && self.data_validation.is_none()
+        {
             return None;
         }
-        Some(Cell {
+        let mut cell = Cell {
             value,
             formula: self.formula_value,
             format: self.number_format,
-            automatic_format: None,
-        })
+            ..Cell::default()
+        };
+        cell.set_style(self.user_entered_format);
+        cell.set_note(self.note);
+        cell.set_data_validation(self.data_validation);
+        Some(cell)
     }
 }
 
@@ -240,6 +274,8 @@ impl State {
                     time_zone: spreadsheet.time_zone.clone(),
                     public: spreadsheet.public,
                     permissions: spreadsheet.permissions.clone(),
+                    objects: spreadsheet.objects.clone(),
+                    other_properties: spreadsheet.other_properties.clone(),
                     sheets: spreadsheet
                         .sheets
                         .iter()
@@ -251,6 +287,9 @@ impl State {
                             frozen_row_count: sheet.frozen_row_count,
                             frozen_column_count: sheet.frozen_column_count,
                             other_properties: sheet.other_properties.clone(),
+                            objects: sheet.objects.clone(),
+                            row_properties: sheet.row_properties.clone(),
+                            column_properties: sheet.column_properties.clone(),
                             rows: sheet
                                 .rows
                                 .iter()
@@ -290,6 +329,9 @@ impl State {
                         frozen_row_count: sheet.frozen_row_count,
                         frozen_column_count: sheet.frozen_column_count,
                         other_properties: sheet.other_properties,
+                        objects: sheet.objects,
+                        row_properties: sheet.row_properties,
+                        column_properties: sheet.column_properties,
                         rows: Vec::new(),
                     };
                     for (row, cells) in sheet.rows.into_iter().enumerate() {
@@ -319,6 +361,8 @@ impl State {
                 sheets,
                 permissions,
                 public: spreadsheet.public,
+                objects: spreadsheet.objects,
+                other_properties: spreadsheet.other_properties,
             };
             loaded.recalculate();
             state

@@ -574,7 +574,23 @@ fn update_batch_get_clear_metadata_fields_and_create() {
         json!([["", "2"], ["", "4"]])
     );
 
-    let metadata = client.get(&format!("/v4/spreadsheets/{id}?includeGridData=false"));
+    let mut metadata = client.get(&format!("/v4/spreadsheets/{id}?includeGridData=false"));
+    // Sheets' default cell format and theme are part of every spreadsheet's properties.
+    let properties = metadata.json["properties"]
+        .as_object_mut()
+        .expect("properties");
+    assert_eq!(
+        properties
+            .remove("defaultFormat")
+            .map(|format| format["textFormat"]["fontSize"].clone()),
+        Some(json!(10))
+    );
+    assert_eq!(
+        properties
+            .remove("spreadsheetTheme")
+            .map(|theme| theme["primaryFontFamily"].clone()),
+        Some(json!("Arial"))
+    );
     assert_eq!(
         metadata.json,
         json!({
@@ -596,7 +612,7 @@ fn update_batch_get_clear_metadata_fields_and_create() {
     );
 
     let header = client.get(&format!(
-        "/v4/spreadsheets/{id}?includeGridData=true&ranges={}&fields=sheets.data",
+        "/v4/spreadsheets/{id}?includeGridData=true&ranges={}&fields=sheets.data.rowData.values(userEnteredValue,effectiveValue,formattedValue)",
         encode("Sheet1!1:1")
     ));
     assert_eq!(
@@ -607,6 +623,15 @@ fn update_batch_get_clear_metadata_fields_and_create() {
             "formattedValue": "2"
         }]}]}]}]})
     );
+    // Grid data lists the size of every row and column of the range.
+    let sizes = client.get(&format!(
+        "/v4/spreadsheets/{id}?includeGridData=true&ranges={}&fields=sheets.data(rowMetadata,columnMetadata)",
+        encode("Sheet1!1:1")
+    ));
+    let data = &sizes.json["sheets"][0]["data"][0];
+    assert_eq!(data["rowMetadata"], json!([{"pixelSize": 21}]));
+    assert_eq!(data["columnMetadata"].as_array().map(Vec::len), Some(26));
+    assert_eq!(data["columnMetadata"][25], json!({"pixelSize": 100}));
 
     let created = client.post(
         "/v4/spreadsheets",
