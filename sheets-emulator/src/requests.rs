@@ -476,14 +476,17 @@ fn sort_range(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Value,
         specs.push((rect.start_column, false));
     }
     let sheet = &mut spreadsheet.sheets[index];
-    let mut lines: Vec<Vec<Option<Cell>>> = (rect.start_row..rect.end_row)
+    // Each line remembers its row: a moved row's formulas move with it, relative
+    // references shifted as if the row were copied (`=B3*2` sorted to row 2 is `=B2*2`).
+    let mut lines: Vec<(u32, Vec<Option<Cell>>)> = (rect.start_row..rect.end_row)
         .map(|row| {
-            (rect.start_column..rect.end_column)
+            let cells = (rect.start_column..rect.end_column)
                 .map(|column| sheet.cell(row, column).cloned())
-                .collect()
+                .collect();
+            (row, cells)
         })
         .collect();
-    lines.sort_by(|left, right| {
+    lines.sort_by(|(_, left), (_, right)| {
         for (column, descending) in &specs {
             let at = (column - rect.start_column) as usize;
             let order = sort_key_order(left[at].as_ref(), right[at].as_ref(), *descending);
@@ -493,13 +496,17 @@ fn sort_range(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Value,
         }
         Ordering::Equal
     });
-    for (offset, line) in lines.into_iter().enumerate() {
+    for (offset, (from_row, line)) in lines.into_iter().enumerate() {
+        let to_row = rect.start_row + offset as u32;
         for (column_offset, cell) in line.into_iter().enumerate() {
-            sheet.set(
-                rect.start_row + offset as u32,
-                rect.start_column + column_offset as u32,
-                cell,
-            );
+            let cell = cell.map(|mut cell| {
+                if let Some(formula) = &cell.formula {
+                    let rows = i64::from(to_row) - i64::from(from_row);
+                    cell.formula = Some(crate::formula::shift_relative(formula, rows, 0));
+                }
+                cell
+            });
+            sheet.set(to_row, rect.start_column + column_offset as u32, cell);
         }
     }
     Ok(json!({}))

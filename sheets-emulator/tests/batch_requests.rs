@@ -178,11 +178,24 @@ fn update_cells_writes_values_formulas_notes_and_validation() {
 fn sort_range_orders_rows_as_sheets_does() {
     let (running, client) = start();
     let id = seeded(&running);
+    // Formulas about their own row move with it.
+    let put = client.put(
+        &format!(
+            "{}?valueInputOption=USER_ENTERED",
+            values_path(&id, "Sheet1!D2:D5")
+        ),
+        &json!({"values": [["=A2&B2"], ["=A3&B3"], ["=A4&B4"], ["=A5&B5"]]}),
+    );
+    assert_eq!(put.status, 200, "{}", put.text);
     batch(
         &client,
         &id,
-        json!([{"sortRange": {"range": range((1, 5), (0, 3)),
+        json!([{"sortRange": {"range": range((1, 5), (0, 4)),
             "sortSpecs": [{"dimensionIndex": 1, "sortOrder": "DESCENDING"}]}}]),
+    );
+    assert_eq!(
+        values(&client, &id, "Sheet1!D2:D5"),
+        json!([["bob9"], ["cy7"], ["ada5"], ["dee"]])
     );
     // Numbers by value, the empty score last whatever the order.
     assert_eq!(
