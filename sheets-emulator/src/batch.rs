@@ -42,7 +42,7 @@ pub(crate) fn batch_update(
         .unwrap_or_default();
     if requests.is_empty() {
         return Err(ApiError::invalid_argument(
-            "Invalid requests: Must specify at least one request.",
+            "Must specify at least one request.",
         ));
     }
     let mut replies = Vec::with_capacity(requests.len());

@@ -8,7 +8,7 @@
 //! 45753.78950231482 formatted `M/d/yyyy H:mm:ss`, which `FORMATTED_VALUE` prints back as
 //! `4/6/2025 18:56:53` and `UNFORMATTED_VALUE` as the number.
 //!
-//! A formula cell keeps the formula and its last computed value ([`crate::formula`]
+//! A formula cell keeps the formula and its last computed value (the `formula` module
 //! computes it); a formula that fails computes an error value (`#DIV/0!`, `#REF!`, ...).
 
 use serde::{Deserialize, Serialize};

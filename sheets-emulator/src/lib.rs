@@ -14,17 +14,22 @@
 //! # What it emulates
 //!
 //! - **Spreadsheets and values** ([`app`]): `spreadsheets.get` (with `fields`, `ranges`,
-//!   `includeGridData`), `spreadsheets.create`, `spreadsheets.batchUpdate` (`addSheet`,
-//!   `deleteSheet`, `insertDimension`, `deleteDimension`, `appendDimension`,
-//!   `updateSheetProperties`, `updateSpreadsheetProperties`, atomically), `values.get`,
-//!   `values.batchGet`, `values.update`, `values.append` (Google's table detection,
-//!   `INSERT_ROWS`/`OVERWRITE`, the grid grows), `values.clear`, `values.batchUpdate`,
-//!   `values.batchClear`. A1 notation is parsed as Google parses it ([`a1`]); answers carry
-//!   normalised ranges; errors have Google's shape and, where known, Google's words.
-//! - **Cells** ([`cell`]): strings, numbers, booleans, formulas (stored, not evaluated) and
-//!   number formats. `USER_ENTERED` input parses numbers, percentages, currency, booleans,
-//!   dates and times per the spreadsheet's locale; dates become serial numbers (days since
-//!   1899-12-30) rendered back per locale by `FORMATTED_VALUE`.
+//!   `includeGridData`), `spreadsheets.create`, `spreadsheets.batchUpdate` (structure,
+//!   values, formats and the objects Sheets keeps: merges, filters, named and protected
+//!   ranges, conditional formats, banding, dimension properties, developer metadata; all or
+//!   nothing), `values.get`, `values.batchGet`, `values.update`, `values.append` (Google's
+//!   table detection, `INSERT_ROWS`/`OVERWRITE`, the grid grows), `values.clear`,
+//!   `values.batchUpdate`, `values.batchClear`, the `...ByDataFilter` methods,
+//!   `sheets.copyTo` and `developerMetadata.search`/`get`. A1 and R1C1 notation are parsed
+//!   as Google parses them ([`a1`]); answers carry normalised ranges; errors have Google's
+//!   shape and, where known, Google's words. The README lists every request and what
+//!   still differs from Google.
+//! - **Cells** ([`cell`]): strings, numbers, booleans, formulas and their computed values
+//!   (IronCalc's engine, recomputed on every change, references moved by row and column
+//!   changes), number formats and other formatting. `USER_ENTERED` input parses numbers,
+//!   percentages, currency, booleans, dates and times per the spreadsheet's locale; dates
+//!   become serial numbers (days since 1899-12-30) rendered back per locale by
+//!   `FORMATTED_VALUE`.
 //! - **Authentication**: `POST /token` verifies RS256 service-account assertions against
 //!   registered public keys (padded or unpadded base64), exchanges refresh tokens of
 //!   registered OAuth clients, and issues bearer tokens that expire. Sheets requests need a
@@ -47,11 +52,11 @@
 //!
 //! # What it does not emulate
 //!
-//! - Formulas are not calculated: a formula cell answers its cached value, or an empty
-//!   string; `FORMULA` rendering answers the formula text.
-//! - Formatting beyond number formats (colours, borders, merges, banding, conditional
-//!   formats), charts, named and protected ranges, filters, developer metadata, data
-//!   sources, `batchGetByDataFilter`, and every `batchUpdate` request not listed above.
+//! - Sheets-only formula functions (`QUERY`, `IMPORTRANGE`, `GOOGLEFINANCE`, ...) and
+//!   array results spilling into neighbouring cells.
+//! - Presentation is stored and answered back, never acted upon: filters hide no rows,
+//!   protection and validation are not enforced, conditional formats are not evaluated.
+//!   Charts, slicers, pivot tables, dimension groups and data sources are not emulated.
 //! - Drive: there is no file listing, no revisions, no `modifiedTime`. Sharing is a list of
 //!   accounts per spreadsheet plus a public flag, set through the admin API.
 //! - Number formats are a practical subset (date/time tokens, `0`, `#,##0.00`, `%`,

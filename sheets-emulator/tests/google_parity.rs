@@ -126,7 +126,7 @@ fn google_refuses_empty_batches_and_hiding_every_sheet() {
     assert_eq!(empty.status, 400);
     assert_eq!(
         empty.json["error"]["message"],
-        "Invalid requests: Must specify at least one request."
+        "Must specify at least one request."
     );
     let hide = json!([{"updateSheetProperties": {
         "properties": {"sheetId": 0, "hidden": true}, "fields": "hidden"

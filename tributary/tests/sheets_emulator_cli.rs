@@ -283,7 +283,7 @@ async fn google_api_python_client_runs_a_session_unpatched() -> Result<()> {
     assert_eq!(seen["grid_properties"]["rowCount"], 1001);
     assert_eq!(
         seen["empty_batch"],
-        json!([400, "Invalid requests: Must specify at least one request."])
+        json!([400, "Must specify at least one request."])
     );
     let held = emulator.read_range(
         &spreadsheet,
