@@ -1094,12 +1094,7 @@ fn run(
             };
             let spreadsheet = spreadsheet_mut(state, id, caller, true)?;
             let mut copy = spreadsheet.clone();
-            let mut responses = Vec::new();
-            let mut cells = 0u64;
-            // Google's totals count distinct rows and columns, not the sum per range.
-            let mut rows = std::collections::BTreeSet::new();
-            let mut columns = std::collections::BTreeSet::new();
-            let mut sheets = std::collections::BTreeSet::new();
+            let mut totals = BatchTotals::default();
             for (index, data) in request.data.iter().enumerate() {
                 let major = major_dimension(
                     data.major_dimension.as_deref(),
@@ -1107,39 +1102,14 @@ fn run(
                 )?;
                 let (mut response, sheet_index, summary) =
                     update_values_summarised(&mut copy, &data.range, &data.values, major, option)?;
-                rows.extend(summary.touched_rows.iter().map(|row| (sheet_index, *row)));
-                columns.extend(
-                    summary
-                        .touched_columns
-                        .iter()
-                        .map(|column| (sheet_index, *column)),
-                );
                 if request.include_values_in_response {
                     add_updated_data(&copy, &mut response, rendering)?;
                 }
-                cells += u64::from(summary.cells);
-                if summary.cells > 0 {
-                    sheets.insert(sheet_index);
-                }
-                responses.push(response);
+                totals.add(sheet_index, &summary, response);
             }
-            let mut answer = Map::new();
-            answer.insert("spreadsheetId".into(), json!(copy.spreadsheet_id));
-            for (name, value) in [
-                ("totalUpdatedRows", rows.len() as u64),
-                ("totalUpdatedColumns", columns.len() as u64),
-                ("totalUpdatedCells", cells),
-                ("totalUpdatedSheets", sheets.len() as u64),
-            ] {
-                if value > 0 {
-                    answer.insert(name.into(), json!(value));
-                }
-            }
-            if !responses.is_empty() {
-                answer.insert("responses".into(), Value::Array(responses));
-            }
+            let answer = totals.answer(&copy.spreadsheet_id);
             *spreadsheet = copy;
-            Ok((Value::Object(answer), true))
+            Ok((answer, true))
         }
         Route::ValuesBatchClear { id } => {
             #[derive(Default, Deserialize)]
@@ -1247,6 +1217,55 @@ fn run(
             *target = copy;
             Ok((properties, true))
         }
+    }
+}
+
+/// What a batch of value updates changed: Google's totals count distinct rows and
+/// columns (per sheet), not the sum over the ranges.
+#[derive(Default)]
+pub(crate) struct BatchTotals {
+    rows: std::collections::BTreeSet<(usize, u32)>,
+    columns: std::collections::BTreeSet<(usize, u32)>,
+    sheets: std::collections::BTreeSet<usize>,
+    cells: u64,
+    responses: Vec<Value>,
+}
+
+impl BatchTotals {
+    pub(crate) fn add(&mut self, sheet: usize, summary: &model::WriteSummary, response: Value) {
+        self.rows
+            .extend(summary.touched_rows.iter().map(|row| (sheet, *row)));
+        self.columns.extend(
+            summary
+                .touched_columns
+                .iter()
+                .map(|column| (sheet, *column)),
+        );
+        self.cells += u64::from(summary.cells);
+        if summary.cells > 0 {
+            self.sheets.insert(sheet);
+        }
+        self.responses.push(response);
+    }
+
+    /// The `BatchUpdateValuesResponse` (or its by-data-filter twin).
+    pub(crate) fn answer(self, spreadsheet_id: &str) -> Value {
+        let mut answer = Map::new();
+        answer.insert("spreadsheetId".into(), json!(spreadsheet_id));
+        for (name, value) in [
+            ("totalUpdatedRows", self.rows.len() as u64),
+            ("totalUpdatedColumns", self.columns.len() as u64),
+            ("totalUpdatedCells", self.cells),
+            ("totalUpdatedSheets", self.sheets.len() as u64),
+        ] {
+            if value > 0 {
+                answer.insert(name.into(), json!(value));
+            }
+        }
+        if !self.responses.is_empty() {
+            answer.insert("responses".into(), Value::Array(self.responses));
+        }
+        Value::Object(answer)
     }
 }
 

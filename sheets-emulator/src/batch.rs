@@ -463,7 +463,8 @@ fn integer(value: &Value, name: &str) -> Result<i32, String> {
     }
 }
 
-fn grid(spreadsheet: &Spreadsheet, sheet_id: i32) -> Result<usize, String> {
+/// The index of the sheet with this id; Google's "No grid with id" otherwise.
+pub(crate) fn grid(spreadsheet: &Spreadsheet, sheet_id: i32) -> Result<usize, String> {
     spreadsheet
         .sheet_index_by_id(sheet_id)
         .ok_or_else(|| format!("No grid with id: {sheet_id}"))

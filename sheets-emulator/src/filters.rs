@@ -151,11 +151,7 @@ pub(crate) fn batch_update(
             "response_date_time_render_option",
         )?,
     };
-    let mut responses = Vec::new();
-    let mut rows = std::collections::BTreeSet::new();
-    let mut columns = std::collections::BTreeSet::new();
-    let mut sheets = std::collections::BTreeSet::new();
-    let mut cells = 0u64;
+    let mut totals = api::BatchTotals::default();
     for (position, data) in filters_of(request, "data").into_iter().enumerate() {
         let filter = data.get("dataFilter").cloned().unwrap_or(json!({}));
         let major = api::major_dimension(
@@ -172,17 +168,6 @@ pub(crate) fn batch_update(
             let range = spreadsheet.sheets[index].a1(&rect);
             let (mut response, sheet_index, summary) =
                 api::update_values_summarised(spreadsheet, &range, &values, major, option)?;
-            rows.extend(summary.touched_rows.iter().map(|row| (sheet_index, *row)));
-            columns.extend(
-                summary
-                    .touched_columns
-                    .iter()
-                    .map(|column| (sheet_index, *column)),
-            );
-            cells += u64::from(summary.cells);
-            if summary.cells > 0 {
-                sheets.insert(sheet_index);
-            }
             if include {
                 api::add_updated_data(spreadsheet, &mut response, response_rendering)?;
             }
@@ -190,25 +175,10 @@ pub(crate) fn batch_update(
                 object.remove("spreadsheetId");
                 object.insert("dataFilter".into(), filter.clone());
             }
-            responses.push(response);
+            totals.add(sheet_index, &summary, response);
         }
     }
-    let mut answer = Map::new();
-    answer.insert("spreadsheetId".into(), json!(spreadsheet.spreadsheet_id));
-    for (name, value) in [
-        ("totalUpdatedRows", rows.len() as u64),
-        ("totalUpdatedColumns", columns.len() as u64),
-        ("totalUpdatedCells", cells),
-        ("totalUpdatedSheets", sheets.len() as u64),
-    ] {
-        if value > 0 {
-            answer.insert(name.into(), json!(value));
-        }
-    }
-    if !responses.is_empty() {
-        answer.insert("responses".into(), Value::Array(responses));
-    }
-    Ok(Value::Object(answer))
+    Ok(totals.answer(&spreadsheet.spreadsheet_id))
 }
 
 /// `values.batchClearByDataFilter`.

@@ -35,16 +35,7 @@ impl GridRange {
                 .and_then(|id| i32::try_from(id).ok())
                 .ok_or_else(|| format!("{what}.sheetId must be an integer"))?,
         };
-        let index = |name: &str| -> Result<Option<u32>, String> {
-            match value.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(number) => number
-                    .as_u64()
-                    .and_then(|number| u32::try_from(number).ok())
-                    .map(Some)
-                    .ok_or_else(|| format!("{what}.{name} must be a non-negative integer")),
-            }
-        };
+        let index = |name: &str| optional_index(value, what, name);
         Ok(GridRange {
             sheet_id,
             start_row: index("startRowIndex")?,
@@ -135,6 +126,18 @@ impl GridRange {
     }
 }
 
+/// An optional non-negative index field (`startRowIndex`, ...) of a range object.
+fn optional_index(value: &Value, what: &str, name: &str) -> Result<Option<u32>, String> {
+    match value.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(number) => number
+            .as_u64()
+            .and_then(|number| u32::try_from(number).ok())
+            .map(Some)
+            .ok_or_else(|| format!("{what}.{name} must be a non-negative integer")),
+    }
+}
+
 /// A `DimensionRange`: rows or columns `[start, end)` of a sheet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct DimensionSpan {
@@ -152,16 +155,7 @@ impl DimensionSpan {
             Some("COLUMNS") => false,
             _ => return Err(format!("{what}.dimension must be ROWS or COLUMNS")),
         };
-        let index = |name: &str| -> Result<Option<u32>, String> {
-            match value.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(number) => number
-                    .as_u64()
-                    .and_then(|number| u32::try_from(number).ok())
-                    .map(Some)
-                    .ok_or_else(|| format!("{what}.{name} must be a non-negative integer")),
-            }
-        };
+        let index = |name: &str| optional_index(value, what, name);
         Ok(DimensionSpan {
             sheet_id: value
                 .get("sheetId")

@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
-use crate::batch::{fields_of, selected};
+use crate::batch::{fields_of, grid, selected};
 use crate::cell::{self, Cell, CellValue, NumberFormat, NumberFormatType};
 use crate::model::{Rect, Spreadsheet};
 use crate::ranges::{DimensionSpan, GridRange};
@@ -281,9 +281,7 @@ fn update_cells(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Valu
         match (arguments.get("start"), arguments.get("range")) {
             (Some(start), None) => {
                 let sheet_id = integer(start, "sheetId")?;
-                let index = spreadsheet
-                    .sheet_index_by_id(sheet_id)
-                    .ok_or_else(|| format!("No grid with id: {sheet_id}"))?;
+                let index = grid(spreadsheet, sheet_id)?;
                 let row = integer(start, "rowIndex")?.max(0) as u32;
                 let column = integer(start, "columnIndex")?.max(0) as u32;
                 (index, row, column, None)
@@ -346,38 +344,23 @@ fn update_borders(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Va
     let border = |name: &str| arguments.get(name).filter(|value| !value.is_null());
     let sheet = &mut spreadsheet.sheets[index];
     for (row, column) in cells_of(&rect) {
+        // Outer edges take the outer borders, edges between cells the inner ones.
+        let edge = |outer: bool, outer_name: &str, inner_name: &str| {
+            border(if outer { outer_name } else { inner_name })
+        };
         let sides = [
-            (
-                "top",
-                if row == rect.start_row {
-                    border("top")
-                } else {
-                    border("innerHorizontal")
-                },
-            ),
+            ("top", edge(row == rect.start_row, "top", "innerHorizontal")),
             (
                 "bottom",
-                if row + 1 == rect.end_row {
-                    border("bottom")
-                } else {
-                    border("innerHorizontal")
-                },
+                edge(row + 1 == rect.end_row, "bottom", "innerHorizontal"),
             ),
             (
                 "left",
-                if column == rect.start_column {
-                    border("left")
-                } else {
-                    border("innerVertical")
-                },
+                edge(column == rect.start_column, "left", "innerVertical"),
             ),
             (
                 "right",
-                if column + 1 == rect.end_column {
-                    border("right")
-                } else {
-                    border("innerVertical")
-                },
+                edge(column + 1 == rect.end_column, "right", "innerVertical"),
             ),
         ];
         if sides.iter().all(|(_, side)| side.is_none()) {
@@ -667,9 +650,7 @@ fn cut_paste(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Value, 
         .get("destination")
         .ok_or("destination must be set")?;
     let sheet_id = integer(destination, "sheetId")?;
-    let target_index = spreadsheet
-        .sheet_index_by_id(sheet_id)
-        .ok_or_else(|| format!("No grid with id: {sheet_id}"))?;
+    let target_index = grid(spreadsheet, sheet_id)?;
     let to_row = integer(destination, "rowIndex")?.max(0) as u32;
     let to_column = integer(destination, "columnIndex")?.max(0) as u32;
     let kind = paste_type(arguments)?;
@@ -787,9 +768,7 @@ fn scope(spreadsheet: &Spreadsheet, arguments: &Value) -> Result<Vec<(usize, Rec
     }
     if arguments.get("sheetId").is_some() {
         let sheet_id = integer(arguments, "sheetId")?;
-        let index = spreadsheet
-            .sheet_index_by_id(sheet_id)
-            .ok_or_else(|| format!("No grid with id: {sheet_id}"))?;
+        let index = grid(spreadsheet, sheet_id)?;
         return Ok(vec![(index, full(spreadsheet, index))]);
     }
     Err("One of range, sheetId or allSheets must be set.".into())
@@ -1102,10 +1081,12 @@ fn object_list<'a>(
     sheet_index: usize,
     key: &str,
 ) -> &'a mut Vec<Value> {
-    let entry = spreadsheet.sheets[sheet_index]
-        .objects
-        .entry(key.to_owned())
-        .or_insert_with(|| json!([]));
+    list_in(&mut spreadsheet.sheets[sheet_index].objects, key)
+}
+
+/// The list `objects[key]`, made an empty list when absent.
+fn list_in<'a>(objects: &'a mut Map<String, Value>, key: &str) -> &'a mut Vec<Value> {
+    let entry = objects.entry(key.to_owned()).or_insert_with(|| json!([]));
     if !entry.is_array() {
         *entry = json!([]);
     }
@@ -1240,9 +1221,7 @@ fn set_basic_filter(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<
 
 fn clear_basic_filter(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Value, String> {
     let sheet_id = integer(arguments, "sheetId")?;
-    let index = spreadsheet
-        .sheet_index_by_id(sheet_id)
-        .ok_or_else(|| format!("No grid with id: {sheet_id}"))?;
+    let index = grid(spreadsheet, sheet_id)?;
     spreadsheet.sheets[index].objects.remove("basicFilter");
     Ok(json!({}))
 }
@@ -1348,9 +1327,7 @@ fn conditional_formats(
     spreadsheet: &mut Spreadsheet,
     sheet_id: i32,
 ) -> Result<&mut Vec<Value>, String> {
-    let index = spreadsheet
-        .sheet_index_by_id(sheet_id)
-        .ok_or_else(|| format!("No grid with id: {sheet_id}"))?;
+    let index = grid(spreadsheet, sheet_id)?;
     Ok(object_list(spreadsheet, index, "conditionalFormats"))
 }
 
@@ -1407,9 +1384,7 @@ fn delete_conditional_format(
 ) -> Result<Value, String> {
     let sheet_id = integer(arguments, "sheetId")?;
     let index = integer(arguments, "index")?.max(0) as usize;
-    let sheet_index = spreadsheet
-        .sheet_index_by_id(sheet_id)
-        .ok_or_else(|| format!("No grid with id: {sheet_id}"))?;
+    let sheet_index = grid(spreadsheet, sheet_id)?;
     let list = object_list(spreadsheet, sheet_index, "conditionalFormats");
     if index >= list.len() {
         return Err(format!(
@@ -1459,17 +1434,7 @@ fn delete_banding(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Va
 // Named ranges
 
 fn named_ranges(spreadsheet: &mut Spreadsheet) -> &mut Vec<Value> {
-    let entry = spreadsheet
-        .objects
-        .entry("namedRanges".to_owned())
-        .or_insert_with(|| json!([]));
-    if !entry.is_array() {
-        *entry = json!([]);
-    }
-    match entry {
-        Value::Array(list) => list,
-        _ => unreachable!("just made an array"),
-    }
+    list_in(&mut spreadsheet.objects, "namedRanges")
 }
 
 /// A named range by id.
@@ -1612,9 +1577,7 @@ fn update_dimension_properties(
     let span = DimensionSpan::parse(arguments.get("range"), "range")?;
     let fields = fields_of(arguments)?;
     let properties = arguments.get("properties").cloned().unwrap_or(json!({}));
-    let index = spreadsheet
-        .sheet_index_by_id(span.sheet_id)
-        .ok_or_else(|| format!("No grid with id: {}", span.sheet_id))?;
+    let index = grid(spreadsheet, span.sheet_id)?;
     let sheet = &mut spreadsheet.sheets[index];
     let count = if span.rows {
         sheet.row_count
@@ -1645,17 +1608,13 @@ fn auto_resize_dimensions(
     // Sizes depend on fonts the emulator does not have: the request is checked and
     // accepted, and sizes stay as they are.
     let span = DimensionSpan::parse(arguments.get("dimensions"), "dimensions")?;
-    spreadsheet
-        .sheet_index_by_id(span.sheet_id)
-        .ok_or_else(|| format!("No grid with id: {}", span.sheet_id))?;
+    grid(spreadsheet, span.sheet_id)?;
     Ok(json!({}))
 }
 
 fn duplicate_sheet(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Value, String> {
     let source_id = integer(arguments, "sourceSheetId")?;
-    let source_index = spreadsheet
-        .sheet_index_by_id(source_id)
-        .ok_or_else(|| format!("No grid with id: {source_id}"))?;
+    let source_index = grid(spreadsheet, source_id)?;
     let mut copy = spreadsheet.sheets[source_index].clone();
     let title = match arguments.get("newSheetName").and_then(Value::as_str) {
         Some(title) if !title.trim().is_empty() => title.to_owned(),
@@ -1770,17 +1729,7 @@ pub(crate) fn developer_metadata(spreadsheet: &Spreadsheet) -> Vec<Value> {
 }
 
 fn metadata_list(spreadsheet: &mut Spreadsheet) -> &mut Vec<Value> {
-    let entry = spreadsheet
-        .objects
-        .entry("developerMetadata".to_owned())
-        .or_insert_with(|| json!([]));
-    if !entry.is_array() {
-        *entry = json!([]);
-    }
-    match entry {
-        Value::Array(list) => list,
-        _ => unreachable!("just made an array"),
-    }
+    list_in(&mut spreadsheet.objects, "developerMetadata")
 }
 
 /// A location as answered: `locationType` added to what was given.
@@ -1794,15 +1743,11 @@ fn normalise_location(spreadsheet: &Spreadsheet, location: &Value) -> Result<Val
             .as_i64()
             .and_then(|id| i32::try_from(id).ok())
             .unwrap_or(-1);
-        spreadsheet
-            .sheet_index_by_id(sheet_id)
-            .ok_or_else(|| format!("No grid with id: {sheet_id}"))?;
+        grid(spreadsheet, sheet_id)?;
         "SHEET"
     } else if let Some(span) = location.get("dimensionRange") {
         let span = DimensionSpan::parse(Some(span), "location.dimensionRange")?;
-        spreadsheet
-            .sheet_index_by_id(span.sheet_id)
-            .ok_or_else(|| format!("No grid with id: {}", span.sheet_id))?;
+        grid(spreadsheet, span.sheet_id)?;
         if span.rows { "ROW" } else { "COLUMN" }
     } else {
         return Err("developerMetadata.location must be set".into());

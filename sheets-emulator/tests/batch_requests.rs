@@ -25,19 +25,11 @@ fn seeded(running: &sheets_emulator::Emulator) -> String {
 }
 
 fn batch(client: &Client, id: &str, requests: Value) -> Value {
-    let reply = client.post(
-        &format!("/v4/spreadsheets/{id}:batchUpdate"),
-        &json!({ "requests": requests }),
-    );
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.json
+    client.batch_ok(id, requests)
 }
 
 fn refused(client: &Client, id: &str, requests: Value) -> String {
-    let reply = client.post(
-        &format!("/v4/spreadsheets/{id}:batchUpdate"),
-        &json!({ "requests": requests }),
-    );
+    let reply = client.batch_update(id, requests);
     assert_eq!(reply.status, 400, "{}", reply.text);
     reply.json["error"]["message"]
         .as_str()
@@ -46,9 +38,7 @@ fn refused(client: &Client, id: &str, requests: Value) -> String {
 }
 
 fn values(client: &Client, id: &str, range: &str) -> Value {
-    let reply = client.get(&values_path(id, range));
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.json.get("values").cloned().unwrap_or(json!([]))
+    client.values(id, range, "")
 }
 
 fn grid_cell(client: &Client, id: &str, cell: &str) -> Value {

@@ -23,9 +23,7 @@ fn seeded(running: &sheets_emulator::Emulator) -> String {
 }
 
 fn get(client: &Client, id: &str, range: &str, query: &str) -> Value {
-    let reply = client.get(&format!("{}?{query}", values_path(id, range)));
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.json["values"].clone()
+    client.values(id, range, query)
 }
 
 fn put(client: &Client, id: &str, range: &str, values: Value) {
@@ -37,12 +35,7 @@ fn put(client: &Client, id: &str, range: &str, values: Value) {
 }
 
 fn batch(client: &Client, id: &str, requests: Value) -> Value {
-    let reply = client.post(
-        &format!("/v4/spreadsheets/{id}:batchUpdate"),
-        &json!({ "requests": requests }),
-    );
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.json
+    client.batch_ok(id, requests)
 }
 
 #[test]

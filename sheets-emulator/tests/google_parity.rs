@@ -23,10 +23,7 @@ fn seeded(running: &sheets_emulator::Emulator) -> String {
 }
 
 fn batch(client: &Client, id: &str, requests: Value) -> support::Reply {
-    client.post(
-        &format!("/v4/spreadsheets/{id}:batchUpdate"),
-        &json!({ "requests": requests }),
-    )
+    client.batch_update(id, requests)
 }
 
 #[test]

@@ -128,6 +128,35 @@ impl Client {
     }
 }
 
+impl Client {
+    /// `spreadsheets.batchUpdate` with these requests.
+    pub fn batch_update(&self, id: &str, requests: Value) -> Reply {
+        self.post(
+            &format!("/v4/spreadsheets/{id}:batchUpdate"),
+            &serde_json::json!({ "requests": requests }),
+        )
+    }
+
+    /// A `batchUpdate` that must succeed: its answer.
+    pub fn batch_ok(&self, id: &str, requests: Value) -> Value {
+        let reply = self.batch_update(id, requests);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.json
+    }
+
+    /// The `values` a read of the range answers (`[]` when it has none); `query` is
+    /// appended to the URL (`valueRenderOption=FORMULA`), may be empty.
+    pub fn values(&self, id: &str, range: &str, query: &str) -> Value {
+        let reply = self.get(&format!("{}?{query}", values_path(id, range)));
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply
+            .json
+            .get("values")
+            .cloned()
+            .unwrap_or(serde_json::json!([]))
+    }
+}
+
 /// A running emulator with a read-write client of [`OWNER`].
 pub fn start() -> (RunningEmulator, Client) {
     let running = Emulator::start_local().expect("emulator starts");
