@@ -71,7 +71,7 @@ impl ClusterWatch {
             "tributary-cluster-watch".to_string(),
         );
         let consumer: BaseConsumer<WatchContext> =
-            crate::kafka::client_config(bootstrap_servers, &[overrides, &forced])
+            crate::kafka::client_config(bootstrap_servers, &[overrides, &forced])?
                 .create_with_context(WatchContext {
                     watch: Arc::downgrade(&watch),
                 })?;

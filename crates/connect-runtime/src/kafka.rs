@@ -82,19 +82,33 @@ impl ProducerContext for AckContext {
 
 pub type SourceProducer = ThreadedProducer<AckContext>;
 
-/// Builds a client config: base settings, then overrides in order.
+/// Builds a client config from Kafka client settings: layers in order (the last that
+/// has a key wins), translated to librdkafka's keys ([`crate::client_configs`]). A key
+/// that cannot be honoured is a `ClientConfig` error naming it (never its value).
 pub fn client_config(
     bootstrap_servers: &str,
     layers: &[&BTreeMap<String, String>],
-) -> ClientConfig {
+) -> Result<ClientConfig, KafkaError> {
+    let settings = crate::client_configs::to_librdkafka(layers).map_err(config_error)?;
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", bootstrap_servers);
-    for layer in layers {
-        for (key, value) in layer.iter() {
-            config.set(key, value);
-        }
+    for (key, value) in settings {
+        config.set(key, value);
     }
-    config
+    Ok(config)
+}
+
+/// A translation error as rdkafka's config error (key and reason, no value).
+fn config_error(error: crate::client_configs::ClientConfigError) -> KafkaError {
+    KafkaError::ClientConfig(
+        rdkafka::types::RDKafkaConfRes::RD_KAFKA_CONF_INVALID,
+        format!(
+            "fix the Kafka client setting {}: {}",
+            error.key, error.reason
+        ),
+        error.key,
+        String::new(),
+    )
 }
 
 /// Kafka's producer key for the bytes of unacknowledged records a producer may hold.
@@ -165,7 +179,7 @@ pub fn source_producer(
     let config = client_config(
         bootstrap_servers,
         &[&forced, worker_overrides, connector_overrides],
-    );
+    )?;
     let (sender, receiver) = mpsc::unbounded_channel();
     let producer = config.create_with_context(AckContext { sender })?;
     Ok((producer, receiver))
@@ -182,7 +196,7 @@ impl TopicAdmin {
         bootstrap_servers: &str,
         overrides: &BTreeMap<String, String>,
     ) -> Result<Self, KafkaError> {
-        let admin = client_config(bootstrap_servers, &[overrides]).create()?;
+        let admin = client_config(bootstrap_servers, &[overrides])?.create()?;
         Ok(TopicAdmin { admin })
     }
 
@@ -278,7 +292,7 @@ impl SinkGroupOffsets {
         layers: &[&BTreeMap<String, String>],
         timeout: Duration,
     ) -> Result<Self, KafkaError> {
-        let mut config = client_config(bootstrap_servers, layers);
+        let mut config = client_config(bootstrap_servers, layers)?;
         config
             .set("group.id", group_id)
             .set("enable.auto.commit", "false");
@@ -414,7 +428,7 @@ pub async fn delete_group(
         return Err(KafkaError::AdminOp(RDKafkaErrorCode::UnsupportedVersion));
     }
     let admin: AdminClient<DefaultClientContext> =
-        client_config(bootstrap_servers, layers).create()?;
+        client_config(bootstrap_servers, layers)?.create()?;
     let options = AdminOptions::new().operation_timeout(Some(timeout));
     let results = admin.delete_groups(&[group_id], &options).await?;
     match results.into_iter().next() {

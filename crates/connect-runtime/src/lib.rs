@@ -11,12 +11,14 @@
 //! - [`kafka`]: the rdkafka adapter (producer, consumer, admin).
 //! - [`cluster_watch`]: whether the worker reaches Kafka (log, metrics, health).
 
+pub mod client_configs;
 pub mod cluster_watch;
 pub mod config;
 pub mod docs;
 pub mod errors;
 pub mod herder;
 pub mod kafka;
+pub mod keystores;
 pub mod metrics;
 pub mod plugins;
 pub mod storage;

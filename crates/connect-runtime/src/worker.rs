@@ -379,15 +379,24 @@ impl Worker {
         let transformer = self.config.config_transformer();
         let connector_props = transformer.transform(connector_props);
         let task_props = transformer.transform(&task_props);
-        let future =
-            match self.build_task(&id, &connector_props, task_props, reporter.clone(), control) {
-                Ok(future) => future,
-                Err(failure) => {
-                    reporter.failed(&failure);
+        let future = match self.build_task(
+            &id,
+            &connector_props,
+            task_props,
+            reporter.clone(),
+            control,
+        ) {
+            Ok(future) => future,
+            Err(failure) => {
+                reporter.failed(&failure);
+                if failure.is_permanent() {
+                    tracing::error!(task = %id, "task failed on its configuration; it is not restarted automatically: fix the setting and restart it");
+                } else {
                     self.announce_failure(&id);
-                    return;
                 }
-            };
+                return;
+            }
+        };
         let status = Arc::clone(&self.status);
         let failures = self.failures.get().cloned();
         let task_id = id.clone();
@@ -514,6 +523,9 @@ impl Worker {
                                 &prefixed(connector_props, "producer.override"),
                             ],
                         )
+                        .map_err(|e| {
+                            TaskFailure::runtime("cannot create the dead letter queue producer", e)
+                        })?
                         .set("client.id", format!("connector-dlq-producer-{id}"))
                         .create_with_context(crate::task::sink::DlqContext)
                         .map_err(|e| {

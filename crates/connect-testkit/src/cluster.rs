@@ -164,6 +164,25 @@ impl KafkaCluster {
     /// the cluster drops. With [`BOOTSTRAP_SERVERS_ENV`] set, this is an error: such tests
     /// cannot run against an external cluster.
     pub async fn start_dedicated() -> Result<KafkaCluster> {
+        Self::start_own(false).await
+    }
+
+    /// [`KafkaCluster::start_dedicated`] with SSL, SASL_PLAINTEXT (SCRAM-SHA-512) and
+    /// SASL_SSL (PLAIN) listeners beside the PLAINTEXT one the test's own clients use; see
+    /// [`KafkaCluster::secured`].
+    pub async fn start_secured() -> Result<KafkaCluster> {
+        Self::start_own(true).await
+    }
+
+    /// The secured listeners of a cluster from [`KafkaCluster::start_secured`].
+    pub fn secured(&self) -> Option<&crate::kafka::SecuredListeners> {
+        match &self.broker {
+            Broker::Dedicated(broker) => broker.secured(),
+            _ => None,
+        }
+    }
+
+    async fn start_own(secured: bool) -> Result<KafkaCluster> {
         if std::env::var(BOOTSTRAP_SERVERS_ENV).is_ok_and(|s| !s.trim().is_empty()) {
             bail!(
                 "{BOOTSTRAP_SERVERS_ENV} is set: a test that needs a broker of its own cannot run"
@@ -174,7 +193,13 @@ impl KafkaCluster {
         let mut failures = Vec::new();
         for attempt in 1..=START_ATTEMPTS {
             let started = Instant::now();
-            let broker = tokio::task::block_in_place(|| KafkaBroker::spawn(&dist))?;
+            let broker = tokio::task::block_in_place(|| {
+                if secured {
+                    KafkaBroker::spawn_secured(&dist)
+                } else {
+                    KafkaBroker::spawn(&dist)
+                }
+            })?;
             let bootstrap = broker.bootstrap_servers();
             let cluster_id = broker.cluster_id().to_owned();
             let mut cluster =

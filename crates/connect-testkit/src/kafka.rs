@@ -282,6 +282,29 @@ struct BrokerLayout {
     port: u16,
     controller_port: u16,
     cluster_id: String,
+    /// Extra TLS and SASL listeners, for [`KafkaBroker::spawn_secured`].
+    secured: Option<Box<SecuredListeners>>,
+}
+
+/// A broker's TLS and SASL listeners, beside its PLAINTEXT one: what
+/// [`KafkaBroker::spawn_secured`] starts, and what a client needs to reach each.
+#[derive(Debug, Clone)]
+pub struct SecuredListeners {
+    /// `SSL://127.0.0.1:<ssl>`: server certificate signed by the test CA.
+    pub ssl: u16,
+    /// `SASL_PLAINTEXT://127.0.0.1:<scram>`: SCRAM-SHA-512.
+    pub scram: u16,
+    /// `SASL_SSL://127.0.0.1:<plain>`: PLAIN over TLS.
+    pub plain_over_tls: u16,
+    /// The certificates and stores ([`crate::tls::TestPki`]).
+    pub pki: crate::tls::TestPki,
+}
+
+impl SecuredListeners {
+    /// The user both SASL listeners know (SCRAM-SHA-512 credentials created at format time,
+    /// PLAIN in the listener's JAAS line), and its password.
+    pub const USER: &'static str = "alice";
+    pub const PASSWORD: &'static str = "alice-secret";
 }
 
 impl BrokerLayout {
@@ -298,6 +321,7 @@ impl BrokerLayout {
             },
             controller_port: free_port()?,
             cluster_id: random_cluster_id(),
+            secured: None,
         })
     }
 
@@ -348,23 +372,32 @@ impl BrokerLayout {
              group.initial.rebalance.delay.ms=0\n",
             data = data.display()
         );
+        let config = match &self.secured {
+            None => config,
+            Some(secured) => secured_config(&config, *port, *cport, secured),
+        };
         std::fs::write(self.config_path(), config)
             .with_context(|| format!("writing {}", self.config_path().display()))?;
-        let output = dist
-            .java_command(&["-Xmx256m"], &[], "kafka.tools.StorageTool")
+        let mut format = dist.java_command(&["-Xmx256m"], &[], "kafka.tools.StorageTool");
+        format
             .arg("format")
             .arg("--cluster-id")
             .arg(&self.cluster_id)
             .arg("--config")
-            .arg(self.config_path())
-            .stdin(Stdio::null())
-            .output()
-            .with_context(|| {
-                format!(
-                    "running {} (kafka.tools.StorageTool)",
-                    dist.java().display()
-                )
-            })?;
+            .arg(self.config_path());
+        if self.secured.is_some() {
+            format.arg("--add-scram").arg(format!(
+                "SCRAM-SHA-512=[name={},password={}]",
+                SecuredListeners::USER,
+                SecuredListeners::PASSWORD
+            ));
+        }
+        let output = format.stdin(Stdio::null()).output().with_context(|| {
+            format!(
+                "running {} (kafka.tools.StorageTool)",
+                dist.java().display()
+            )
+        })?;
         if !output.status.success() {
             bail!(
                 "kafka.tools.StorageTool format failed with {}:\n{}{}",
@@ -392,6 +425,45 @@ impl BrokerLayout {
             .stderr(Stdio::from(log_err));
         Ok(cmd)
     }
+}
+
+/// `server.properties` with the SSL, SASL_PLAINTEXT (SCRAM-SHA-512) and SASL_SSL (PLAIN)
+/// listeners added to the PLAINTEXT one (which stays the inter-broker listener).
+fn secured_config(base: &str, port: u16, cport: u16, secured: &SecuredListeners) -> String {
+    let SecuredListeners {
+        ssl,
+        scram,
+        plain_over_tls: plain,
+        pki,
+    } = secured;
+    let pass = crate::tls::STORE_PASSWORD;
+    let (user, password) = (SecuredListeners::USER, SecuredListeners::PASSWORD);
+    let mut config: String = base
+        .lines()
+        .filter(|line| {
+            !line.starts_with("listeners=")
+                && !line.starts_with("advertised.listeners=")
+                && !line.starts_with("listener.security.protocol.map=")
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    config.push_str(&format!(
+        "listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport},SSL://127.0.0.1:{ssl},SASL_PLAINTEXT://127.0.0.1:{scram},SASL_SSL://127.0.0.1:{plain}\n\
+         advertised.listeners=PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{ssl},SASL_PLAINTEXT://127.0.0.1:{scram},SASL_SSL://127.0.0.1:{plain}\n\
+         listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL\n\
+         ssl.keystore.location={keystore}\n\
+         ssl.keystore.type=PKCS12\n\
+         ssl.keystore.password={pass}\n\
+         ssl.key.password={pass}\n\
+         ssl.client.auth=none\n\
+         sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN\n\
+         listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512\n\
+         listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n\
+         listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN\n\
+         listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"{user}\" password=\"{password}\" user_{user}=\"{password}\";\n",
+        keystore = pki.broker_keystore.display(),
+    ));
+    config
 }
 
 /// The last `max` bytes of a log file, for error messages.
@@ -642,11 +714,35 @@ impl KafkaBroker {
 
     /// [`KafkaBroker::spawn`] with the client port given (`None`: a free one).
     pub fn spawn_on(dist: &KafkaDist, port: Option<u16>) -> Result<KafkaBroker> {
+        Self::spawn_with(dist, port, false)
+    }
+
+    /// A broker with SSL, SASL_PLAINTEXT (SCRAM-SHA-512) and SASL_SSL (PLAIN) listeners
+    /// beside its PLAINTEXT one, certificates made at start by [`crate::tls::TestPki`]; see
+    /// [`KafkaBroker::secured`]. Does not wait for readiness.
+    pub fn spawn_secured(dist: &KafkaDist) -> Result<KafkaBroker> {
+        Self::spawn_with(dist, None, true)
+    }
+
+    /// The secured listeners of a broker from [`KafkaBroker::spawn_secured`].
+    pub fn secured(&self) -> Option<&SecuredListeners> {
+        self.layout.secured.as_deref()
+    }
+
+    fn spawn_with(dist: &KafkaDist, port: Option<u16>, secured: bool) -> Result<KafkaBroker> {
         let dir = tempfile::Builder::new()
             .prefix("tributary-kafka-")
             .tempdir()
             .context("creating the broker's temp dir")?;
-        let layout = BrokerLayout::with_port(dir.path(), port)?;
+        let mut layout = BrokerLayout::with_port(dir.path(), port)?;
+        if secured {
+            layout.secured = Some(Box::new(SecuredListeners {
+                ssl: free_port()?,
+                scram: free_port()?,
+                plain_over_tls: free_port()?,
+                pki: crate::tls::TestPki::generate(dist, &dir.path().join("pki"))?,
+            }));
+        }
         layout.prepare(dist)?;
         let mut broker = KafkaBroker {
             dist: dist.clone(),

@@ -88,6 +88,7 @@ pub mod oracle;
 mod properties;
 mod python;
 mod record;
+pub mod tls;
 pub mod vectors;
 mod wait;
 
@@ -97,7 +98,7 @@ pub use cluster::{
 };
 pub use connect_worker::KafkaConnectWorker;
 pub use connector::{MemoryOffsetStore, SourceTaskHarness};
-pub use kafka::{KAFKA_HOME_ENV, KafkaBroker, KafkaDist, free_port};
+pub use kafka::{KAFKA_HOME_ENV, KafkaBroker, KafkaDist, SecuredListeners, free_port};
 pub use oracle::{JavaError, KafkaOracle};
 pub use properties::write_properties;
 pub use python::{

@@ -800,6 +800,7 @@ impl StandaloneHerder {
                 .unwrap_or_else(|| ConfigKey::new(value.name.clone(), ConfigType::String));
             configs.push(config_info(&key, value));
         }
+        configs.extend(self.client_override_errors(config, is_sink));
         let error_count = configs.iter().map(|c| c.value.errors.len()).sum();
         Ok(ConfigInfos {
             // The class as the config names it, as Kafka answers.
@@ -808,6 +809,61 @@ impl StandaloneHerder {
             groups,
             configs,
         })
+    }
+
+    /// The connector's Kafka client overrides (`producer.override.*`, `consumer.override.*`,
+    /// `admin.override.*`) that Tributary's client cannot honour, over the worker's own
+    /// client settings: one entry naming the connector's key each, its value hidden when
+    /// it is a secret.
+    fn client_override_errors(&self, config: &Props, is_sink: bool) -> Vec<ConfigInfo> {
+        let worker = self.worker.config();
+        let clients: &[(&str, &str)] = if is_sink {
+            &[
+                ("consumer.override", "consumer."),
+                ("producer.override", "producer."),
+                ("admin.override", "admin."),
+            ]
+        } else {
+            &[
+                ("producer.override", "producer."),
+                ("admin.override", "admin."),
+            ]
+        };
+        let mut errors = Vec::new();
+        for (override_prefix, worker_prefix) in clients {
+            let overrides = crate::worker::prefixed(config, override_prefix);
+            if overrides.is_empty() {
+                continue;
+            }
+            let base = worker.client_overrides(worker_prefix);
+            let checked = crate::client_configs::to_librdkafka(&[&base, &overrides])
+                .and_then(|settings| crate::client_configs::check(&settings));
+            let Err(error) = checked else { continue };
+            if !overrides.contains_key(&error.key) {
+                continue;
+            }
+            let name = format!("{override_prefix}.{}", error.key);
+            let secret = crate::client_configs::is_secret_key(&error.key);
+            let key = ConfigKey::new(
+                name.clone(),
+                if secret {
+                    ConfigType::Password
+                } else {
+                    ConfigType::String
+                },
+            );
+            let mut value = connect_api::config::ConfigValue::new(name.clone());
+            value.value = match overrides.get(&error.key) {
+                Some(_) if secret => ConfigValueT::String("[hidden]".into()),
+                Some(given) => ConfigValueT::String(given.clone()),
+                None => ConfigValueT::Null,
+            };
+            value
+                .errors
+                .push(error.to_string().replacen(&error.key, &name, 1));
+            errors.push(config_info(&key, &value));
+        }
+        errors
     }
 
     /// `GET /connector-plugins/{p}/config`: a connector's own keys, then the common keys of

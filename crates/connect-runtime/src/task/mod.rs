@@ -109,6 +109,21 @@ impl TaskFailure {
         }
     }
 
+    /// True for a failure only a change of configuration can cure (a Kafka client key
+    /// that cannot be honoured): restarting the task would fail the same way, so it is
+    /// not restarted automatically.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            TaskFailure::Runtime {
+                source: Some(source),
+                ..
+            } => source
+                .downcast_ref::<rdkafka::error::KafkaError>()
+                .is_some_and(|error| matches!(error, rdkafka::error::KafkaError::ClientConfig(..))),
+            _ => false,
+        }
+    }
+
     /// The trace shown in status: Java-style exception names with `Caused by:` lines, so
     /// a Connect user reads it as they would read Kafka's.
     pub fn trace(&self) -> String {

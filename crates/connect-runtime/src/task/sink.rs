@@ -98,7 +98,7 @@ pub fn sink_consumer(
     worker.remove("max.poll.records");
     let mut connector = connector_overrides.clone();
     connector.remove("max.poll.records");
-    let config = crate::kafka::client_config(bootstrap_servers, &[&forced, &worker, &connector]);
+    let config = crate::kafka::client_config(bootstrap_servers, &[&forced, &worker, &connector])?;
     let (events, receiver) = mpsc::unbounded_channel();
     let consumer = config.create_with_context(SinkConsumerContext { events })?;
     Ok((consumer, receiver))
