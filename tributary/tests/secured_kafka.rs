@@ -161,6 +161,107 @@ async fn pipelines_run_over_ssl_scram_and_plain_listeners() -> Result<()> {
         &[],
     )
     .await?;
+
+    // What cannot work fails the task once, saying what to check, without a restart loop.
+    let wrong_password = client_settings(&[
+        ("security.protocol", "SASL_PLAINTEXT".into()),
+        ("sasl.mechanism", "SCRAM-SHA-512".into()),
+        (
+            "sasl.jaas.config",
+            format!(
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"{}\" password=\"hunter2-wrong\";",
+                SecuredListeners::USER
+            ),
+        ),
+    ]);
+    fails(
+        &cluster,
+        "wrong-password",
+        secured.scram,
+        &wrong_password,
+        "sasl.jaas.config",
+    )
+    .await?;
+    let untrusted = client_settings(&[
+        ("security.protocol", "SSL".into()),
+        (
+            "ssl.truststore.location",
+            path(&pki.untrusted_truststore_jks),
+        ),
+        ("ssl.truststore.password", STORE_PASSWORD.into()),
+    ]);
+    fails(
+        &cluster,
+        "untrusted",
+        secured.ssl,
+        &untrusted,
+        "ssl.truststore",
+    )
+    .await?;
+    let wrong_mechanism = client_settings(&[
+        ("security.protocol", "SASL_PLAINTEXT".into()),
+        ("sasl.mechanism", "PLAIN".into()),
+        ("sasl.jaas.config", jaas("plain.PlainLoginModule")),
+    ]);
+    fails(
+        &cluster,
+        "wrong-mechanism",
+        secured.scram,
+        &wrong_mechanism,
+        "sasl.mechanism",
+    )
+    .await?;
+    Ok(())
+}
+
+/// A source connector through the listener at `port` with `settings` ends FAILED with a
+/// trace giving the broker's reason `hint` and what to check (and no password), and is
+/// not restarted automatically.
+async fn fails(
+    cluster: &KafkaCluster,
+    name: &str,
+    port: u16,
+    settings: &[(String, String)],
+    hint: &str,
+) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input.txt");
+    append_lines(&input, 0, 10)?;
+    let topic = cluster.unique_topic(name);
+    cluster.create_topic(&topic, 1).await?;
+    let source = source_config(&dir.path().join("source.properties"), name, &input, &topic)?;
+    let mut settings: Vec<(&str, String)> = settings
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.clone()))
+        .collect();
+    settings.push(("errors.restart.backoff.initial.ms", "100".to_string()));
+    let worker = WorkerProcess::start(
+        dir.path(),
+        &format!("127.0.0.1:{port}"),
+        &settings,
+        vec![source],
+    )
+    .await?;
+    let status = worker
+        .wait_for_state(name, "FAILED", Duration::from_secs(90))
+        .await?;
+    let trace = status["tasks"][0]["trace"].as_str().unwrap_or_default();
+    assert!(trace.contains(hint), "{name}: {trace}");
+    assert!(trace.contains("Check security.protocol"), "{name}: {trace}");
+    assert!(!trace.contains("hunter2"), "{name}: {trace}");
+    // Ten times the first backoff later, still the first failure.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let (_, status) = worker
+        .get_json(&format!("/connectors/{name}/status"))
+        .await?;
+    assert_eq!(status["tasks"][0]["state"], "FAILED", "{name}: {status}");
+    assert!(
+        status["tasks"][0]
+            .get("restarts")
+            .is_none_or(|restarts| restarts == 0),
+        "{name}: {status}"
+    );
+    assert!(!worker.log_text().contains("hunter2"), "{name}");
     Ok(())
 }
 
@@ -275,5 +376,27 @@ async fn a_client_override_that_cannot_be_honoured_is_refused_naming_it() -> Res
         "{refused}"
     );
     assert!(!refused.to_string().contains("hunter2"), "{refused}");
+    // A client secret in a connector's overrides is hidden like a PASSWORD key.
+    let mut accepted = config.clone();
+    if let Some(map) = accepted.as_object_mut() {
+        map.remove("producer.override.interceptor.classes");
+        map.insert("name".into(), "accepted".into());
+    }
+    let (code, created) = http(
+        "POST",
+        format!("{}/connectors", worker.rest),
+        Some(serde_json::json!({"name": "accepted", "config": accepted})),
+    )
+    .await?;
+    assert_eq!(code, 201, "{created}");
+    assert_eq!(
+        created["config"]["producer.override.sasl.jaas.config"], "[hidden]",
+        "{created}"
+    );
+    let (_, shown) = worker.get_json("/connectors/accepted/config").await?;
+    assert_eq!(
+        shown["producer.override.sasl.jaas.config"], "[hidden]",
+        "{shown}"
+    );
     Ok(())
 }

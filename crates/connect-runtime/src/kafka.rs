@@ -44,12 +44,63 @@ pub struct Ack {
 /// Routes delivery reports to the task loop.
 pub struct AckContext {
     sender: mpsc::UnboundedSender<Ack>,
+    security_failed: std::sync::atomic::AtomicBool,
 }
+
+impl AckContext {
+    /// Whether the producer's TLS or SASL handshake failed (see [`security_failure`]).
+    pub fn security_failed(&self) -> bool {
+        self.security_failed
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The sequence of the [`Ack`] that reports a [`ClientSecurityError`] instead of a
+/// delivery (its result is `KafkaError::ClientCreation` with the explanation).
+pub const SECURITY_FAILURE: usize = usize::MAX;
 
 impl ClientContext for AckContext {
     fn error(&self, error: KafkaError, reason: &str) {
         log_client_error(&error, reason);
+        if let Some(failure) = security_failure(&error, reason)
+            && !self
+                .security_failed
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            let _ = self.sender.send(Ack {
+                sequence: SECURITY_FAILURE,
+                result: Err(KafkaError::ClientCreation(failure.0)),
+            });
+        }
     }
+}
+
+/// A client's TLS or SASL handshake failed: the broker's certificate is not trusted, the
+/// credentials or the mechanism are refused, or the protocol does not match the listener.
+/// librdkafka keeps retrying, but only a change of settings can cure it, so the task fails
+/// (and is not restarted automatically) with this explanation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ClientSecurityError(pub String);
+
+/// The security failure a client error reports, if it is one.
+pub fn security_failure(error: &KafkaError, reason: &str) -> Option<ClientSecurityError> {
+    let code = error.rdkafka_error_code();
+    let explained = match code {
+        Some(RDKafkaErrorCode::Authentication | RDKafkaErrorCode::SaslAuthenticationFailed) => {
+            format!(
+                "Kafka refused the client's authentication: {reason}. Check security.protocol, sasl.mechanism and sasl.jaas.config."
+            )
+        }
+        Some(RDKafkaErrorCode::SSL) => format!(
+            "the TLS handshake with the broker failed: {reason}. Check security.protocol, ssl.truststore.* (it must hold the CA that signed the broker's certificate) and ssl.endpoint.identification.algorithm."
+        ),
+        _ if reason.contains("incorrect security.protocol") => format!(
+            "the broker closed the connection: {reason}. Check that security.protocol matches the listener."
+        ),
+        _ => return None,
+    };
+    Some(ClientSecurityError(explained))
 }
 
 /// A Kafka client's error: "all brokers down" is the cluster watch's to report, once for the
@@ -181,7 +232,10 @@ pub fn source_producer(
         &[&forced, worker_overrides, connector_overrides],
     )?;
     let (sender, receiver) = mpsc::unbounded_channel();
-    let producer = config.create_with_context(AckContext { sender })?;
+    let producer = config.create_with_context(AckContext {
+        sender,
+        security_failed: std::sync::atomic::AtomicBool::new(false),
+    })?;
     Ok((producer, receiver))
 }
 

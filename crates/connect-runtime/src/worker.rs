@@ -373,36 +373,32 @@ impl Worker {
             store: Arc::clone(&self.status),
             metrics: crate::metrics::TaskMetricsHandle::new(Arc::clone(&self.metrics), id.clone()),
             track_topics: self.config.topic_tracking_enable(),
+            permanent_failure: Arc::default(),
         };
+        let permanent_failure = Arc::clone(&reporter.permanent_failure);
         let (handle, control) = task_control(target);
         // Placeholders are resolved only here, at the last moment, and never stored.
         let transformer = self.config.config_transformer();
         let connector_props = transformer.transform(connector_props);
         let task_props = transformer.transform(&task_props);
-        let future = match self.build_task(
-            &id,
-            &connector_props,
-            task_props,
-            reporter.clone(),
-            control,
-        ) {
-            Ok(future) => future,
-            Err(failure) => {
-                reporter.failed(&failure);
-                if failure.is_permanent() {
-                    tracing::error!(task = %id, "task failed on its configuration; it is not restarted automatically: fix the setting and restart it");
-                } else {
-                    self.announce_failure(&id);
+        let future =
+            match self.build_task(&id, &connector_props, task_props, reporter.clone(), control) {
+                Ok(future) => future,
+                Err(failure) => {
+                    reporter.failed(&failure);
+                    if !failure.is_permanent() {
+                        self.announce_failure(&id);
+                    }
+                    return;
                 }
-                return;
-            }
-        };
+            };
         let status = Arc::clone(&self.status);
         let failures = self.failures.get().cloned();
         let task_id = id.clone();
         let join = tokio::spawn(async move {
             future.await;
             if status.task(&task_id).map(|s| s.state) == Some(State::Failed)
+                && !permanent_failure.load(std::sync::atomic::Ordering::SeqCst)
                 && let Some(listener) = failures
             {
                 let _ = listener.send(task_id);

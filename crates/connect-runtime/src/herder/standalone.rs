@@ -394,25 +394,43 @@ impl StandaloneHerder {
         }
     }
 
-    /// The PASSWORD-typed keys of a connector config (its plugin's and the common ones).
+    /// The PASSWORD-typed keys of a connector config (its plugin's and the common ones),
+    /// and its Kafka client overrides that hold secrets (`producer.override.sasl.jaas.config`,
+    /// `consumer.override.ssl.keystore.password`, ...).
     fn password_keys(&self, config: &Props) -> BTreeSet<String> {
+        let mut keys: BTreeSet<String> = config
+            .keys()
+            .filter(|key| {
+                [
+                    "producer.override.",
+                    "consumer.override.",
+                    "admin.override.",
+                ]
+                .iter()
+                .any(|prefix| key.starts_with(prefix))
+                    && crate::client_configs::is_secret_key(key)
+            })
+            .cloned()
+            .collect();
         let Some(class) = config.get(cc::CONNECTOR_CLASS) else {
-            return BTreeSet::new();
+            return keys;
         };
         let Ok(instance) = self.worker.plugins().new_connector(class) else {
-            return BTreeSet::new();
+            return keys;
         };
         let common = if instance.is_sink() {
             cc::sink_config_def()
         } else {
             cc::source_config_def()
         };
-        common
-            .merge(&instance.as_connector().config_def())
-            .keys()
-            .filter(|k| k.config_type == ConfigType::Password)
-            .map(|k| k.name.clone())
-            .collect()
+        keys.extend(
+            common
+                .merge(&instance.as_connector().config_def())
+                .keys()
+                .filter(|k| k.config_type == ConfigType::Password)
+                .map(|k| k.name.clone()),
+        );
+        keys
     }
 
     /// A config as REST shows it: PASSWORD values are `[hidden]` (Kafka shows them in

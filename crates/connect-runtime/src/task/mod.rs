@@ -117,9 +117,14 @@ impl TaskFailure {
             TaskFailure::Runtime {
                 source: Some(source),
                 ..
-            } => source
-                .downcast_ref::<rdkafka::error::KafkaError>()
-                .is_some_and(|error| matches!(error, rdkafka::error::KafkaError::ClientConfig(..))),
+            } => {
+                source
+                    .downcast_ref::<rdkafka::error::KafkaError>()
+                    .is_some_and(|error| {
+                        matches!(error, rdkafka::error::KafkaError::ClientConfig(..))
+                    })
+                    || source.is::<crate::kafka::ClientSecurityError>()
+            }
             _ => false,
         }
     }
@@ -250,6 +255,10 @@ pub struct StatusReporter {
     pub metrics: crate::metrics::TaskMetricsHandle,
     /// `topic.tracking.enable`: whether the topics the task uses are recorded.
     pub track_topics: bool,
+    /// Set when the task failed in a way only a change of settings cures
+    /// ([`TaskFailure::is_permanent`]): the worker does not announce it for an automatic
+    /// restart.
+    pub permanent_failure: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl StatusReporter {
@@ -267,6 +276,11 @@ impl StatusReporter {
 
     pub fn failed(&self, failure: &TaskFailure) {
         tracing::error!(task = %self.id, error = %failure, "task failed");
+        if failure.is_permanent() {
+            self.permanent_failure
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            tracing::error!(task = %self.id, "the task failed on its settings; it is not restarted automatically: fix them and restart it");
+        }
         self.report(State::Failed, Some(failure.trace()));
     }
 

@@ -50,6 +50,8 @@ pub struct SinkConsumerContext {
 pub enum AssignmentEvent {
     Assigned(Vec<TopicPartition>),
     Revoked(Vec<TopicPartition>),
+    /// The consumer's TLS or SASL handshake failed (see [`crate::kafka::security_failure`]).
+    SecurityFailure(crate::kafka::ClientSecurityError),
 }
 
 fn partitions_of(list: &TopicPartitionList) -> Vec<TopicPartition> {
@@ -62,6 +64,9 @@ fn partitions_of(list: &TopicPartitionList) -> Vec<TopicPartition> {
 impl ClientContext for SinkConsumerContext {
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
         crate::kafka::log_client_error(&error, reason);
+        if let Some(failure) = crate::kafka::security_failure(&error, reason) {
+            let _ = self.events.send(AssignmentEvent::SecurityFailure(failure));
+        }
     }
 }
 
@@ -523,6 +528,10 @@ impl SinkTaskRunner {
         paused: bool,
     ) -> Result<(), TaskFailure> {
         match event {
+            AssignmentEvent::SecurityFailure(failure) => Err(TaskFailure::runtime(
+                "the task's consumer cannot connect to Kafka",
+                failure,
+            )),
             AssignmentEvent::Assigned(partitions) => {
                 assigned.extend(partitions.iter().cloned());
                 if paused {

@@ -586,6 +586,16 @@ impl SourceTaskRunner {
         submitted: &mut SubmittedRecords,
         ack: Ack,
     ) -> Result<(), TaskFailure> {
+        if ack.sequence == crate::kafka::SECURITY_FAILURE {
+            let explanation = match ack.result {
+                Err(rdkafka::error::KafkaError::ClientCreation(explanation)) => explanation,
+                other => format!("{other:?}"),
+            };
+            return Err(TaskFailure::runtime(
+                "the task's producer cannot connect to Kafka",
+                crate::kafka::ClientSecurityError(explanation),
+            ));
+        }
         let topic = submitted
             .topic_of(ack.sequence)
             .unwrap_or_default()
@@ -933,7 +943,11 @@ impl SourceTaskRunner {
             loop {
                 let remaining = deadline.saturating_duration_since(std::time::Instant::now());
                 // Nothing to learn while Kafka is out of reach, or once the task stops.
-                if remaining.is_zero() || *stop.borrow() || metrics.kafka_unreachable() {
+                if remaining.is_zero()
+                    || *stop.borrow()
+                    || metrics.kafka_unreachable()
+                    || producer.context().security_failed()
+                {
                     return false;
                 }
                 let ready = producer
@@ -964,10 +978,19 @@ impl SourceTaskRunner {
         let Some(admin) = &self.topic_admin else {
             return;
         };
-        match admin
-            .create_topic_if_missing(topic, self.topic_partitions, self.topic_replication)
-            .await
-        {
+        // A producer that cannot authenticate will fail the task (its failure is waiting
+        // in the acknowledgements): no use waiting for the admin client's timeouts.
+        let producer = Arc::clone(&self.producer);
+        let security_failed = async move {
+            while !producer.context().security_failed() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        };
+        let created = tokio::select! {
+            created = admin.create_topic_if_missing(topic, self.topic_partitions, self.topic_replication) => created,
+            _ = security_failed => return,
+        };
+        match created {
             Ok(true) => tracing::info!(task = %self.id, topic, "created topic"),
             Ok(false) => {}
             Err(e) => {
