@@ -1183,11 +1183,11 @@ fn run(
             let spreadsheet = spreadsheet_mut(state, id, caller, false)?;
             let wanted: Option<i64> = metadata_id.parse().ok();
             crate::requests::developer_metadata(spreadsheet)
-                .into_iter()
+                .iter()
                 .find(|entry| {
                     wanted.is_some() && entry.get("metadataId").and_then(Value::as_i64) == wanted
                 })
-                .map(|entry| (entry, false))
+                .map(|entry| (entry.clone(), false))
                 .ok_or_else(ApiError::not_found)
         }
         Route::CopyTo { id, sheet_id } => {
@@ -1469,7 +1469,7 @@ pub(crate) fn resource(
             if include_grid_data {
                 let data: Vec<Value> = rects
                     .iter()
-                    .map(|rect| sheet.grid_data(rect, &locale, &default_format, &metadata))
+                    .map(|rect| sheet.grid_data(rect, &locale, &default_format, metadata))
                     .collect();
                 entry.insert("data".into(), Value::Array(data));
             }

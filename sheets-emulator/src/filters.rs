@@ -39,7 +39,7 @@ pub(crate) fn resolve(
     };
     let mut selected = Vec::new();
     for entry in developer_metadata(spreadsheet) {
-        if !lookup_matches(&entry, lookup) {
+        if !lookup_matches(entry, lookup) {
             continue;
         }
         let location = entry.get("location").cloned().unwrap_or(Value::Null);
@@ -227,15 +227,15 @@ pub(crate) fn search_metadata(
 ) -> Result<Value, ApiError> {
     let mut matched: Vec<(Value, Vec<Value>)> = Vec::new();
     for filter in filters_of(request, "dataFilters") {
-        let entries: Vec<Value> = if let Some(lookup) = filter.get("developerMetadataLookup") {
+        let entries: Vec<&Value> = if let Some(lookup) = filter.get("developerMetadataLookup") {
             developer_metadata(spreadsheet)
-                .into_iter()
+                .iter()
                 .filter(|entry| lookup_matches(entry, lookup))
                 .collect()
         } else {
             let rects = resolve(spreadsheet, &filter)?;
             developer_metadata(spreadsheet)
-                .into_iter()
+                .iter()
                 .filter(|entry| {
                     let Some(span) = entry
                         .get("location")
@@ -258,9 +258,9 @@ pub(crate) fn search_metadata(
                 .collect()
         };
         for entry in entries {
-            match matched.iter_mut().find(|(existing, _)| existing == &entry) {
+            match matched.iter_mut().find(|(existing, _)| existing == entry) {
                 Some((_, filters)) => filters.push(filter.clone()),
-                None => matched.push((entry, vec![filter.clone()])),
+                None => matched.push((entry.clone(), vec![filter.clone()])),
             }
         }
     }
@@ -278,18 +278,8 @@ pub(crate) fn search_metadata(
 /// `sheets.copyTo`: a copy of `sheet` added at the end of `destination`, titled
 /// "Copy of ..." as Sheets titles it; its `SheetProperties`.
 pub(crate) fn copy_sheet_into(destination: &mut Spreadsheet, mut sheet: Sheet) -> Value {
-    let base = format!("Copy of {}", sheet.title);
-    sheet.title = std::iter::once(base.clone())
-        .chain((2..).map(|number| format!("{base} {number}")))
-        .find(|title| destination.sheet_index(title).is_none())
-        .unwrap_or(base);
-    let old_id = sheet.sheet_id;
-    sheet.sheet_id = crate::new_sheet_id(destination);
-    let mut objects = Value::Object(std::mem::take(&mut sheet.objects));
-    crate::ranges::retarget(&mut objects, old_id, sheet.sheet_id);
-    if let Value::Object(map) = objects {
-        sheet.objects = map;
-    }
+    sheet.title = crate::requests::copy_title(destination, &sheet.title);
+    crate::requests::rehome(&mut sheet, crate::new_sheet_id(destination));
     destination.sheets.push(sheet);
     let index = destination.sheets.len() - 1;
     destination.sheets[index].properties_json(index)

@@ -895,8 +895,9 @@ impl Spreadsheet {
     /// Developer metadata whose location satisfies `at`.
     pub fn developer_metadata_at(&self, at: impl Fn(&Value) -> bool) -> Vec<Value> {
         crate::requests::developer_metadata(self)
-            .into_iter()
+            .iter()
             .filter(|entry| entry.get("location").is_some_and(&at))
+            .cloned()
             .collect()
     }
 

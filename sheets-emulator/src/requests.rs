@@ -112,6 +112,7 @@ fn set_path(target: &mut Map<String, Value>, path: &[&str], value: Option<Value>
 /// Copies the masked fields of `source` into `target`: for each mask path under
 /// `prefix` (`userEnteredFormat.textFormat.bold` under `userEnteredFormat`), the value at
 /// that path, or its removal when `source` lacks it. `*` and the prefix itself copy all.
+/// An empty prefix means the paths name `target`'s own fields (`title`, `range`).
 fn apply_mask(
     target: &mut Map<String, Value>,
     source: Option<&Value>,
@@ -121,6 +122,8 @@ fn apply_mask(
     for field in fields {
         let rest = if field == "*" || field == prefix {
             ""
+        } else if prefix.is_empty() {
+            field.as_str()
         } else if let Some(rest) = field
             .strip_prefix(prefix)
             .and_then(|rest| rest.strip_prefix('.'))
@@ -1173,15 +1176,7 @@ fn update_object(
         .ok_or_else(|| format!("No {key} with id: {id}"))?;
     let list = object_list(spreadsheet, sheet_index, key);
     let mut object = list[position].as_object().cloned().unwrap_or_default();
-    apply_mask(
-        &mut object,
-        Some(source),
-        &fields
-            .iter()
-            .map(|field| format!("x.{field}"))
-            .collect::<Vec<_>>(),
-        "x",
-    );
+    apply_mask(&mut object, Some(source), fields, "");
     object.insert(id_field.into(), json!(id));
     list[position] = Value::Object(object.clone());
     Ok(Value::Object(object))
@@ -1542,8 +1537,7 @@ fn update_named_range(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Resul
         .position(|named| named.get("namedRangeId").and_then(Value::as_str) == Some(id.as_str()))
         .ok_or_else(|| format!("No named range with id: {id}"))?;
     let mut object = list[position].as_object().cloned().unwrap_or_default();
-    let masked: Vec<String> = fields.iter().map(|field| format!("x.{field}")).collect();
-    apply_mask(&mut object, Some(&source), &masked, "x");
+    apply_mask(&mut object, Some(&source), &fields, "");
     object.insert("namedRangeId".into(), json!(id));
     list[position] = Value::Object(object);
     Ok(json!({}))
@@ -1590,10 +1584,9 @@ fn update_dimension_properties(
     } else {
         &mut sheet.column_properties
     };
-    let masked: Vec<String> = fields.iter().map(|field| format!("x.{field}")).collect();
     for position in span.start..end {
         let entry = map.entry(position).or_default();
-        apply_mask(entry, Some(&properties), &masked, "x");
+        apply_mask(entry, Some(&properties), &fields, "");
         if entry.is_empty() {
             map.remove(&position);
         }
@@ -1612,19 +1605,31 @@ fn auto_resize_dimensions(
     Ok(json!({}))
 }
 
+/// "Copy of <title>", else "Copy of <title> 2", ...: the first title free in
+/// `spreadsheet`, as Sheets names a duplicated or copied sheet.
+pub(crate) fn copy_title(spreadsheet: &Spreadsheet, title: &str) -> String {
+    let base = format!("Copy of {title}");
+    std::iter::once(base.clone())
+        .chain((2..).map(|number| format!("{base} {number}")))
+        .find(|title| spreadsheet.sheet_index(title).is_none())
+        .unwrap_or(base)
+}
+
+/// Gives a copied sheet its new id; the ranges its objects hold follow it.
+pub(crate) fn rehome(sheet: &mut crate::model::Sheet, sheet_id: i32) {
+    let old = std::mem::replace(&mut sheet.sheet_id, sheet_id);
+    for value in sheet.objects.values_mut() {
+        crate::ranges::retarget(value, old, sheet_id);
+    }
+}
+
 fn duplicate_sheet(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<Value, String> {
     let source_id = integer(arguments, "sourceSheetId")?;
     let source_index = grid(spreadsheet, source_id)?;
     let mut copy = spreadsheet.sheets[source_index].clone();
     let title = match arguments.get("newSheetName").and_then(Value::as_str) {
         Some(title) if !title.trim().is_empty() => title.to_owned(),
-        _ => {
-            let base = format!("Copy of {}", copy.title);
-            std::iter::once(base.clone())
-                .chain((2..).map(|number| format!("{base} {number}")))
-                .find(|title| spreadsheet.sheet_index(title).is_none())
-                .unwrap_or(base)
-        }
+        _ => copy_title(spreadsheet, &copy.title),
     };
     if spreadsheet.sheet_index(&title).is_some() {
         return Err(format!(
@@ -1642,24 +1647,17 @@ fn duplicate_sheet(spreadsheet: &mut Spreadsheet, arguments: &Value) -> Result<V
         None => crate::new_sheet_id(spreadsheet),
     };
     copy.title = title;
-    copy.sheet_id = sheet_id;
-    let mut objects = Value::Object(std::mem::take(&mut copy.objects));
-    crate::ranges::retarget(&mut objects, source_id, sheet_id);
-    if let Value::Object(mut map) = objects {
-        for (key, id_field) in [
-            ("filterViews", "filterViewId"),
-            ("protectedRanges", "protectedRangeId"),
-            ("bandedRanges", "bandedRangeId"),
-        ] {
-            if let Some(Value::Array(list)) = map.get_mut(key) {
-                for object in list {
-                    if let Some(object) = object.as_object_mut() {
-                        object.insert(id_field.into(), json!(random_id()));
-                    }
-                }
+    rehome(&mut copy, sheet_id);
+    for (key, id_field) in [
+        ("filterViews", "filterViewId"),
+        ("protectedRanges", "protectedRangeId"),
+        ("bandedRanges", "bandedRangeId"),
+    ] {
+        if let Some(Value::Array(list)) = copy.objects.get_mut(key) {
+            for object in list.iter_mut().filter_map(Value::as_object_mut) {
+                object.insert(id_field.into(), json!(random_id()));
             }
         }
-        copy.objects = map;
     }
     let index = arguments
         .get("insertSheetIndex")
@@ -1695,13 +1693,7 @@ fn update_spreadsheet_properties(
                 .iter()
                 .any(|modelled| field == modelled)
         })
-        .map(|field| {
-            if field == "*" {
-                "x".to_owned()
-            } else {
-                format!("x.{field}")
-            }
-        })
+        .cloned()
         .collect();
     let mut source = properties.clone();
     if let Some(map) = source.as_object_mut() {
@@ -1710,7 +1702,7 @@ fn update_spreadsheet_properties(
         }
     }
     let mut kept = spreadsheet.other_properties.clone();
-    apply_mask(&mut kept, Some(&source), &others, "x");
+    apply_mask(&mut kept, Some(&source), &others, "");
     spreadsheet.other_properties = kept;
     Ok(json!({}))
 }
@@ -1719,13 +1711,12 @@ fn update_spreadsheet_properties(
 // Developer metadata
 
 /// Every developer metadata entry (kept in one list on the spreadsheet).
-pub(crate) fn developer_metadata(spreadsheet: &Spreadsheet) -> Vec<Value> {
+pub(crate) fn developer_metadata(spreadsheet: &Spreadsheet) -> &[Value] {
     spreadsheet
         .objects
         .get("developerMetadata")
         .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+        .map_or(&[], Vec::as_slice)
 }
 
 fn metadata_list(spreadsheet: &mut Spreadsheet) -> &mut Vec<Value> {
@@ -1858,7 +1849,7 @@ fn update_developer_metadata(
     let masked: Vec<String> = fields
         .iter()
         .filter(|field| !field.starts_with("location") && !field.starts_with("metadataId"))
-        .map(|field| format!("x.{field}"))
+        .cloned()
         .collect();
     let mut updated = Vec::new();
     for entry in metadata_list(spreadsheet).iter_mut() {
@@ -1871,7 +1862,7 @@ fn update_developer_metadata(
             continue;
         }
         if let Some(map) = entry.as_object_mut() {
-            apply_mask(map, Some(&source), &masked, "x");
+            apply_mask(map, Some(&source), &masked, "");
             if let Some(location) = &location {
                 map.insert("location".into(), location.clone());
             }
