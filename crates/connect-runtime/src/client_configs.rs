@@ -53,7 +53,7 @@ impl ClientConfigError {
 }
 
 /// Keys whose values are secrets: never shown in messages.
-pub const SECRET_KEYS: [&str; 7] = [
+pub const SECRET_KEYS: [&str; 8] = [
     "sasl.jaas.config",
     "ssl.keystore.password",
     "ssl.key.password",
@@ -61,6 +61,7 @@ pub const SECRET_KEYS: [&str; 7] = [
     "ssl.keystore.key",
     "sasl.oauthbearer.client.secret",
     "sasl.password",
+    "ssl.key.pem",
 ];
 
 /// True for a client key whose value is a secret (also under `producer.` and the like).
@@ -502,6 +503,13 @@ pub fn check(settings: &BTreeMap<String, String>) -> Result<(), ClientConfigErro
                 "librdkafka does not accept it".to_owned()
             } else {
                 description
+            };
+            // librdkafka repeats a refused value in its message: not a secret's.
+            let description = match settings.get(&key) {
+                Some(value) if is_secret_key(&key) && !value.is_empty() => {
+                    description.replace(value.as_str(), "[hidden]")
+                }
+                _ => description,
             };
             Err(ClientConfigError::new(&key, description))
         }

@@ -386,7 +386,7 @@ impl Worker {
                 Ok(future) => future,
                 Err(failure) => {
                     reporter.failed(&failure);
-                    if !failure.is_permanent() {
+                    if !permanent_failure.load(std::sync::atomic::Ordering::SeqCst) {
                         self.announce_failure(&id);
                     }
                     return;
